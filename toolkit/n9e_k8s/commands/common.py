@@ -1,0 +1,56 @@
+"""Options and error handling shared by the commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
+
+import typer
+
+from ..errors import SourceError, SourceErrors, UsageError
+
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        envvar="N9E_K8S_SOURCE",
+        help="Source tree (promql/, dashboards/, alerts/). Default: the built-in one.",
+        show_default=False,
+    ),
+]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
+
+T = TypeVar("T")
+
+
+def err(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+
+
+@contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn known errors into a clear message and the documented exit code."""
+    try:
+        yield
+    except UsageError as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    except SourceErrors as exc:
+        for e in exc.errors:
+            err(str(e))
+        raise typer.Exit(EXIT_ERROR) from None
+    except SourceError as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def run(fn: Callable[[], T]) -> T:
+    with handle_errors():
+        return fn()
+
+
+def no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
