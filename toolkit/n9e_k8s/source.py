@@ -74,6 +74,8 @@ def init_tree(target: Path, force: bool = False) -> list[Path]:
     written: list[Path] = []
     for d in SOURCE_DIRS:
         if (src / d).is_dir():
-            shutil.copytree(src / d, target / d, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                src / d, target / d, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+            )
             written.append(target / d)
     return written

@@ -1,0 +1,253 @@
+"""The PromQL catalog: one YAML file per component under promql/ (config.yaml and metrics.yaml
+are not catalog files). Entries are templates; ``entry.render(selectors, mode)`` gives PromQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SourceError, SourceErrors
+from .selectors import VARIABLE_RE, Mode, Selectors, load_selectors
+from .source import SourceTree
+from .yamlio import LineDict, load_yaml
+
+NON_CATALOG_FILES = {"config.yaml", "metrics.yaml", "expected-empty.yaml"}
+LANGS = ("en", "zh")
+ENTRY_KEYS = {
+    "id", "group", "title", "description", "expr", "unit", "legend", "variables", "article",
+    "fixes", "lint", "test", "instant",
+}  # fmt: skip
+REQUIRED_KEYS = ("id", "title", "description", "expr", "unit")
+
+
+@dataclass(frozen=True)
+class Text:
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What the source article's query got wrong, and the lint rule that catches it (if any)."""
+
+    text: str
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class ExprTest:
+    """Made-up input series and the expected result of the query (rendered in rule mode)."""
+
+    series: dict[str, str]
+    expect: list[dict[str, Any]]
+    eval_time: str = "10m"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    component: str
+    group: str
+    title: Text
+    description: Text
+    expr: str
+    unit: str
+    legend: str = ""
+    variables: tuple[str, ...] = ()
+    article: str | None = None
+    fixes: tuple[Fix, ...] = ()
+    lint_ignore: dict[str, str] = field(default_factory=dict)
+    test: ExprTest | None = None
+    instant: bool = False
+    file: Path | None = None
+    line: int | None = None
+    expr_line: int | None = None
+
+    def render(self, selectors: Selectors, mode: Mode = "dashboard") -> str:
+        return selectors.expand(self.expr, self.component, mode)
+
+    def used_variables(self) -> set[str]:
+        return {m.group(1) or m.group(2) or m.group(3) for m in VARIABLE_RE.finditer(self.expr)}
+
+
+@dataclass
+class Catalog:
+    entries: list[CatalogEntry]
+    selectors: Selectors
+
+    def __post_init__(self) -> None:
+        self.by_id = {e.id: e for e in self.entries}
+
+    def get(self, entry_id: str) -> CatalogEntry:
+        return self.by_id[entry_id]
+
+    def for_component(self, component: str) -> list[CatalogEntry]:
+        return [e for e in self.entries if e.component == component]
+
+    @property
+    def components(self) -> list[str]:
+        return list(dict.fromkeys(e.component for e in self.entries))
+
+
+def _text(node: Any, key: str, file: Path, path: str) -> Text:
+    value = node.get(key)
+    line = node.line_of(key) if isinstance(node, LineDict) else None
+    if isinstance(value, str):
+        raise SourceError(file, f"'{key}' needs both languages: {{en: ..., zh: ...}}", line=line, path=path)
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(lang), str) and value[lang] for lang in LANGS
+    ):
+        raise SourceError(file, f"'{key}' must have non-empty 'en' and 'zh' strings", line=line, path=path)
+    return Text(value["en"], value["zh"])
+
+
+def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Selectors) -> CatalogEntry:
+    path = f"entries[{index}]"
+    if not isinstance(raw, LineDict):
+        raise SourceError(file, "an entry must be a mapping", path=path)
+    unknown = set(raw) - ENTRY_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise SourceError(file, f"unknown key '{key}'", line=raw.line_of(key), path=f"{path}.{key}")
+    for key in REQUIRED_KEYS:
+        if key not in raw:
+            raise SourceError(file, f"missing required key '{key}'", line=raw.line, path=path)
+    entry_id = raw["id"]
+    if not isinstance(entry_id, str) or not entry_id.startswith(f"{component}."):
+        raise SourceError(
+            file,
+            f"id must be a string starting with '{component}.'",
+            line=raw.line_of("id"),
+            path=f"{path}.id",
+        )
+    path = f"{path}({entry_id})"
+    expr = raw["expr"]
+    if not isinstance(expr, str) or not expr.strip():
+        raise SourceError(
+            file, "expr must be a non-empty string", line=raw.line_of("expr"), path=f"{path}.expr"
+        )
+    try:
+        selectors.expand(expr, component, "dashboard")
+    except KeyError as exc:
+        raise SourceError(file, str(exc.args[0]), line=raw.line_of("expr"), path=f"{path}.expr") from None
+    fixes = []
+    for fix in raw.get("fixes") or []:
+        if isinstance(fix, str):
+            fixes.append(Fix(fix))
+        elif isinstance(fix, dict) and isinstance(fix.get("text"), str):
+            fixes.append(Fix(fix["text"], fix.get("rule")))
+        else:
+            raise SourceError(
+                file, "a fix is a string or {text, rule}", line=raw.line_of("fixes"), path=f"{path}.fixes"
+            )
+    lint = raw.get("lint") or {}
+    ignore = lint.get("ignore") or {} if isinstance(lint, dict) else None
+    if not isinstance(ignore, dict) or not all(isinstance(v, str) and v for v in ignore.values()):
+        raise SourceError(
+            file,
+            "lint.ignore maps a rule id to the reason it does not apply",
+            line=raw.line_of("lint"),
+            path=f"{path}.lint",
+        )
+    test = None
+    if "test" in raw:
+        t = raw["test"]
+        if (
+            not isinstance(t, dict)
+            or not isinstance(t.get("series"), dict)
+            or not isinstance(t.get("expect"), list)
+        ):
+            raise SourceError(
+                file,
+                "test needs 'series' (mapping) and 'expect' (list)",
+                line=raw.line_of("test"),
+                path=f"{path}.test",
+            )
+        test = ExprTest(
+            {str(k): str(v) for k, v in t["series"].items()},
+            [dict(x) for x in t["expect"]],
+            str(t.get("eval_time", "10m")),
+        )
+    variables = raw.get("variables") or []
+    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+        raise SourceError(
+            file, "variables must be a list of names", line=raw.line_of("variables"), path=f"{path}.variables"
+        )
+    return CatalogEntry(
+        id=entry_id,
+        component=component,
+        group=str(raw.get("group", "main")),
+        title=_text(raw, "title", file, path),
+        description=_text(raw, "description", file, path),
+        expr=expr.strip(),
+        unit=str(raw["unit"]),
+        legend=str(raw.get("legend", "")),
+        variables=tuple(variables),
+        article=raw.get("article"),
+        fixes=tuple(fixes),
+        lint_ignore=dict(ignore),
+        test=test,
+        instant=bool(raw.get("instant", False)),
+        file=file,
+        line=raw.line,
+        expr_line=raw.line_of("expr"),
+    )
+
+
+def catalog_files(promql_dir: Path) -> list[Path]:
+    return sorted(p for p in promql_dir.glob("*.yaml") if p.name not in NON_CATALOG_FILES)
+
+
+def load_catalog(tree: SourceTree, selectors: Selectors | None = None) -> Catalog:
+    """Load and check every catalog file; all problems are collected and raised together."""
+    selectors = selectors or load_selectors(tree.promql)
+    entries: list[CatalogEntry] = []
+    errors: list[SourceError] = []
+    seen: dict[str, CatalogEntry] = {}
+    for file in catalog_files(tree.promql):
+        try:
+            data = load_yaml(file)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        if not isinstance(data, LineDict) or not isinstance(data.get("component"), str):
+            errors.append(SourceError(file, "a catalog file needs 'component' and 'entries'"))
+            continue
+        component = data["component"]
+        if component not in selectors.jobs:
+            errors.append(
+                SourceError(
+                    file,
+                    f"component {component!r} has no job in config.yaml (known: {', '.join(selectors.jobs)})",
+                    line=data.line_of("component"),
+                )
+            )
+            continue
+        raw_entries = data.get("entries")
+        if not isinstance(raw_entries, list):
+            errors.append(SourceError(file, "'entries' must be a list", line=data.line_of("entries")))
+            continue
+        for i, raw in enumerate(raw_entries):
+            try:
+                entry = _parse_entry(raw, component, i, file, selectors)
+            except SourceError as exc:
+                errors.append(exc)
+                continue
+            if entry.id in seen:
+                errors.append(
+                    SourceError(
+                        file,
+                        f"duplicate id {entry.id!r} (first at {seen[entry.id].file}:{seen[entry.id].line})",
+                        line=entry.line,
+                    )
+                )
+                continue
+            seen[entry.id] = entry
+            entries.append(entry)
+    if errors:
+        raise SourceErrors(errors)
+    return Catalog(entries, selectors)
