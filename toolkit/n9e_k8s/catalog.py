@@ -16,7 +16,7 @@ NON_CATALOG_FILES = {"config.yaml", "metrics.yaml", "expected-empty.yaml"}
 LANGS = ("en", "zh")
 ENTRY_KEYS = {
     "id", "group", "title", "description", "expr", "unit", "legend", "variables", "article",
-    "fixes", "lint", "test", "instant",
+    "fixes", "lint", "test", "instant", "expected_empty",
 }  # fmt: skip
 REQUIRED_KEYS = ("id", "title", "description", "expr", "unit")
 
@@ -63,6 +63,7 @@ class CatalogEntry:
     lint_ignore: dict[str, str] = field(default_factory=dict)
     test: ExprTest | None = None
     instant: bool = False
+    expected_empty: str | None = None  # why the query may legitimately return nothing
     file: Path | None = None
     line: int | None = None
     expr_line: int | None = None
@@ -192,6 +193,7 @@ def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Se
         lint_ignore=dict(ignore),
         test=test,
         instant=bool(raw.get("instant", False)),
+        expected_empty=raw.get("expected_empty"),
         file=file,
         line=raw.line,
         expr_line=raw.line_of("expr"),

@@ -7,7 +7,10 @@ Catalog expressions are PromQL with kubernetes-mixin style placeholders:
 * ``%(job)s``  the job matcher alone;
 * ``%(<component>_sel)s`` / ``%(<component>_job)s`` the same for another component
   (dashes become underscores: ``%(controller_manager_sel)s``);
-* ``%(cluster)s`` the cluster label name.
+* ``%(cluster)s`` the cluster label name;
+* ``%(container_sel)s`` the component's static-pod container (``namespace="kube-system",
+  container="kube-apiserver"``) plus, for dashboards, the cluster filter: for cAdvisor and
+  kube-state-metrics series, whose ``instance`` is not the component's.
 
 Dashboard variables (``$interval``, ``$quantile``, ...) stay as they are for dashboards and are
 replaced by their defaults for rules (mode ``rule``).
@@ -50,6 +53,9 @@ class Selectors:
     dashboard_filters: dict[str, str]
     variables: dict[str, Variable] = field(default_factory=dict)
     file: Path | None = None
+    containers: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # component -> (namespace, container)
 
     @property
     def components(self) -> list[str]:
@@ -73,11 +79,19 @@ class Selectors:
             parts += self.filter_matchers()
         return ", ".join(parts)
 
+    def container_selector(self, component: str, mode: Mode) -> str:
+        namespace, container = self.containers.get(component, ("kube-system", f"kube-{component}"))
+        parts = [f'namespace="{namespace}"', f'container="{container}"']
+        if mode == "dashboard" and self.cluster_label in self.dashboard_filters:
+            parts.append(f'{self.cluster_label}=~"${self.dashboard_filters[self.cluster_label]}"')
+        return ", ".join(parts)
+
     def placeholders(self, component: str, mode: Mode) -> dict[str, str]:
         values = {
             "sel": self.selector(component, mode),
             "job": self.job_matcher(component),
             "cluster": self.cluster_label,
+            "container_sel": self.container_selector(component, mode),
         }
         for other in self.jobs:
             key = other.replace("-", "_")
@@ -140,6 +154,7 @@ def load_selectors(promql_dir: Path) -> Selectors:
         )
     components = _require(data, "components", dict, file)
     jobs: dict[str, str] = {}
+    containers: dict[str, tuple[str, str]] = {}
     for name, spec in components.items():
         job = _require(spec, "job", str, file)
         if not job:
@@ -147,6 +162,10 @@ def load_selectors(promql_dir: Path) -> Selectors:
                 file, "job must not be empty", line=spec.line_of("job"), path=f"components.{name}.job"
             )
         jobs[name] = job
+        containers[name] = (
+            str(spec.get("namespace", "kube-system")),
+            str(spec.get("container", f"kube-{name}")),
+        )
     filters = data.get("dashboard_filters") or {}
     if not isinstance(filters, dict):
         raise SourceError(file, "dashboard_filters must be a mapping", line=data.line_of("dashboard_filters"))
@@ -179,4 +198,4 @@ def load_selectors(promql_dir: Path) -> Selectors:
                 line=filters.line_of(label),
                 path=f"dashboard_filters.{label}",
             )
-    return Selectors(cluster_label, jobs, dict(filters), variables, file)
+    return Selectors(cluster_label, jobs, dict(filters), variables, file, containers)

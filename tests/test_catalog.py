@@ -1,0 +1,145 @@
+"""The PromQL catalog: structure, selectors, and every query evaluated by promtool on made-up series."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from n9e_k8s.catalog import load_catalog
+from n9e_k8s.catalog_tests import rule_file, unit_test_file
+from n9e_k8s.errors import SourceErrors
+from n9e_k8s.selectors import load_selectors
+from n9e_k8s.source import init_tree, resolve_source
+
+from .promtool_util import promtool, unit_test_failures
+
+ARTICLE_QUERIES = {
+    # what the issue asks the catalog to cover, by catalog id
+    "apiserver": [
+        "apiserver.qps", "apiserver.read_success_ratio", "apiserver.write_success_ratio",
+        "apiserver.inflight_read", "apiserver.inflight_write", "apiserver.throttled_qps",
+        "apiserver.cpu", "apiserver.memory", "apiserver.cpu_limit_ratio", "apiserver.memory_limit_ratio",
+        "apiserver.objects", "apiserver.qps_by_verb", "apiserver.qps_by_verb_resource",
+        "apiserver.latency_by_verb", "apiserver.latency_by_verb_resource", "apiserver.read_errors",
+        "apiserver.write_errors", "apiserver.admission_controller_latency",
+        "apiserver.admission_webhook_latency", "apiserver.up",
+    ],
+    "controller-manager": [
+        "controller-manager.workqueue_add_rate", "controller-manager.workqueue_depth",
+        "controller-manager.workqueue_queue_latency", "controller-manager.cpu", "controller-manager.memory",
+        "controller-manager.rest_client_qps", "controller-manager.rest_client_latency",
+    ],
+    "scheduler": [
+        "scheduler.rest_client_qps", "scheduler.rest_client_latency", "scheduler.cpu", "scheduler.memory",
+        "scheduler.pending_pods", "scheduler.attempts_by_result", "scheduler.attempt_latency",
+        "scheduler.incoming_pods",
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(resolve_source())
+
+
+def test_covers_every_query_the_article_documents(catalog):
+    for component, ids in ARTICLE_QUERIES.items():
+        missing = [i for i in ids if i not in catalog.by_id]
+        assert not missing, f"{component}: {missing}"
+        assert all(catalog.get(i).component == component for i in ids)
+
+
+def test_every_entry_is_complete_in_both_languages(catalog):
+    for e in catalog.entries:
+        assert e.title.en and e.title.zh and e.description.en and e.description.zh, e.id
+        assert e.unit, e.id
+        # a query that differs from the article says why
+        if e.article and e.article.split()[0] not in ("up",) and e.expr != e.article:
+            assert e.fixes or "listed" in e.article, f"{e.id}: differs from the article without a fixes note"
+
+
+def test_no_job_name_is_hard_coded(catalog):
+    for e in catalog.entries:
+        assert "job=" not in e.expr, f"{e.id}: use %(sel)s / %(job)s, not a literal job"
+
+
+def test_success_rates_are_ratios(catalog):
+    for e in catalog.entries:
+        if "success" in e.id:
+            assert e.unit == "percentUnit", e.id
+            assert " / " in e.render(catalog.selectors, "rule"), e.id
+
+
+def test_dashboard_mode_uses_the_dashboard_filters(catalog):
+    e = catalog.get("apiserver.qps")
+    assert e.render(catalog.selectors) == (
+        'sum(rate(apiserver_request_total{job="apiserver", cluster=~"$cluster", instance=~"$instance"}[$interval]))'
+    )
+    assert e.render(catalog.selectors, "rule") == 'sum(rate(apiserver_request_total{job="apiserver"}[5m]))'
+
+
+def test_job_names_come_from_one_place(tmp_path: Path):
+    init_tree(tmp_path)
+    config = tmp_path / "promql" / "config.yaml"
+    text = config.read_text().replace("job: apiserver", "job: kube-apiserver")
+    config.write_text(text)
+    catalog = load_catalog(resolve_source(tmp_path))
+    assert 'job="kube-apiserver"' in catalog.get("apiserver.qps").render(catalog.selectors)
+    assert 'job="controller-manager"' in catalog.get("controller-manager.up").render(catalog.selectors)
+
+
+def test_source_errors_name_file_and_line(tmp_path: Path):
+    init_tree(tmp_path)
+    f = tmp_path / "promql" / "scheduler.yaml"
+    text = f.read_text()
+    f.write_text(text.replace("    expr: 'sum(up{%(sel)s})'", "    expr: 'sum(up{%(nope)s})'", 1))
+    with pytest.raises(SourceErrors) as exc:
+        load_catalog(resolve_source(tmp_path))
+    message = str(exc.value)
+    assert "scheduler.yaml:" in message and "unknown placeholder %(nope)s" in message
+    line = int(message.split("scheduler.yaml:")[1].split(":")[0])
+    assert "%(nope)s" in f.read_text().splitlines()[line - 1]
+
+
+def test_selector_config_errors_are_clear(tmp_path: Path):
+    (tmp_path / "config.yaml").write_text("cluster_label: 'bad-label'\ncomponents: {}\n")
+    with pytest.raises(
+        Exception, match=r"config.yaml:1: cluster_label 'bad-label' is not a valid label name"
+    ):
+        load_selectors(tmp_path)
+
+
+def test_every_entry_has_a_promtool_case(catalog):
+    missing = [e.id for e in catalog.entries if e.test is None]
+    assert not missing
+
+
+@pytest.mark.promtool
+def test_promtool_parses_every_query(catalog, tmp_path: Path):
+    rules = tmp_path / "catalog.rules.yaml"
+    rules.write_text(yaml.safe_dump(rule_file(catalog), sort_keys=False))
+    out = subprocess.run([promtool(), "check", "rules", str(rules)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"SUCCESS: {len(catalog.entries)} rules found" in out.stdout
+
+
+@pytest.mark.promtool
+def test_promtool_evaluates_every_query_to_the_expected_value(catalog, tmp_path: Path):
+    tests = tmp_path / "catalog.test.yaml"
+    tests.write_text(yaml.safe_dump(unit_test_file(catalog), sort_keys=False, allow_unicode=True))
+    assert unit_test_failures(tests) == []
+
+
+@pytest.mark.promtool
+def test_promtool_case_fails_on_a_wrong_expectation(catalog, tmp_path: Path):
+    """The harness itself can fail: a wrong expected value must make promtool report it."""
+    doc = unit_test_file(catalog)
+    case = next(t for t in doc["tests"] if t["name"] == "apiserver.read_success_ratio")
+    case["promql_expr_test"][0]["exp_samples"][0]["value"] = 0.5
+    tests = tmp_path / "wrong.test.yaml"
+    tests.write_text(yaml.safe_dump({"rule_files": [], "tests": [case]}, sort_keys=False))
+    failures = unit_test_failures(tests)
+    assert len(failures) == 1
+    assert "exp: {} 5E-01" in failures[0] and "got: {} 9.5" in failures[0]
