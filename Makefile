@@ -15,6 +15,7 @@ deps:
 # Real servers and tools, built from the registries into caches outside the repository.
 lab:
 	@true
+	bash lab/prometheus/build
 
 check: lint pytest
 

@@ -1,0 +1,514 @@
+"""Collection manifests (issue 7): golden output, Kubernetes schemas (strict), upstream promtool, and
+the scrape job names against the selectors the dashboards and alerts use.
+
+Regenerate the golden files with ``UPDATE_GOLDEN=1 pytest tests/test_manifests.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from n9e_k8s import manifests as m
+from n9e_k8s.catalog import load_catalog
+from n9e_k8s.errors import UsageError
+from n9e_k8s.k8s_validate import validate_manifest_objects
+from n9e_k8s.selectors import Selectors, load_selectors
+from n9e_k8s.source import SourceTree
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "golden" / "manifests"
+URL = m.PLACEHOLDER_REMOTE_WRITE_URL
+K8S_VERSIONS = ["1.28", "1.36"]
+COMPONENTS = ["apiserver", "controller-manager", "scheduler"]
+
+DEFAULT = m.ManifestOptions(remote_write_url=URL)
+FULL = m.ManifestOptions(
+    remote_write_url="https://n9e.example/prometheus/v1/write",
+    namespace="monitoring",
+    cluster="prod",
+    basic_auth_secret="n9e-remote-write",
+    component_ca_configmap="control-plane-ca",
+)
+OPTION_SETS = {"default": DEFAULT, "full": FULL}
+
+
+@pytest.fixture(scope="module")
+def selectors() -> Selectors:
+    return load_selectors(REPO / "promql")
+
+
+def _tree_with(tmp_path: Path, edit: Any) -> SourceTree:
+    """A copy of the built-in source tree whose config.yaml was changed by ``edit(dict)``."""
+    root = tmp_path / "src"
+    shutil.copytree(REPO / "promql", root / "promql")
+    for d in ("dashboards", "alerts"):
+        (root / d).mkdir()
+    cfg_file = root / "promql" / "config.yaml"
+    cfg = yaml.safe_load(cfg_file.read_text())
+    edit(cfg)
+    cfg_file.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return SourceTree(root)
+
+
+def _kube_prometheus_names(cfg: dict[str, Any]) -> None:
+    for component, spec in cfg["components"].items():
+        spec["job"] = f"kube-{component}"
+
+
+def _prom_config(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    cm = next(o for o in objects if o["kind"] == "ConfigMap")
+    return yaml.safe_load(cm["data"][m.CONFIG_KEY])
+
+
+def _deployment(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(o for o in objects if o["kind"] == "Deployment")
+
+
+# --- golden output -----------------------------------------------------------------------------------
+
+
+def _check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert path.is_file(), f"golden file {path} missing; run with UPDATE_GOLDEN=1"
+    assert text == path.read_text(), f"{path} differs from the rendered output; run with UPDATE_GOLDEN=1"
+
+
+def test_golden_files_default(selectors: Selectors) -> None:
+    files = m.render_manifest_files(selectors, DEFAULT, prefix="")
+    assert list(files) == [
+        "00-namespace.yaml",
+        "10-clusterrole.yaml",
+        "11-serviceaccount.yaml",
+        "12-clusterrolebinding.yaml",
+        "20-configmap.yaml",
+        "30-deployment.yaml",
+        "40-service-kube-controller-manager.yaml",
+        "41-service-kube-scheduler.yaml",
+    ]
+    for name, text in files.items():
+        _check_golden(f"default/{name}", text)
+    if os.environ.get("UPDATE_GOLDEN") != "1":
+        assert sorted(p.name for p in (GOLDEN / "default").iterdir()) == sorted(files)
+
+
+def test_golden_stream_full(selectors: Selectors) -> None:
+    _check_golden("full.yaml", m.render_stream(m.render_objects(selectors, FULL)))
+
+
+def test_render_is_deterministic(selectors: Selectors) -> None:
+    a = m.render_manifest_files(selectors, FULL)
+    b = m.render_manifest_files(selectors, copy.deepcopy(FULL))
+    assert a == b
+    assert all(k.startswith("manifests/") for k in a)
+
+
+# --- Kubernetes schemas ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", K8S_VERSIONS)
+@pytest.mark.parametrize("options", list(OPTION_SETS), ids=list(OPTION_SETS))
+def test_objects_pass_strict_schema(selectors: Selectors, version: str, options: str) -> None:
+    import kubernetes_validate
+
+    objects = m.render_objects(selectors, OPTION_SETS[options])
+    assert validate_manifest_objects(objects, version) == []
+    # Cross-check with kubernetes-validate's own entry point (first error only, same schemas).
+    for obj in objects:
+        assert kubernetes_validate.validate(obj, version, strict=True) == version
+
+
+def test_stream_passes_kubernetes_validate_cli(selectors: Selectors, tmp_path: Path) -> None:
+    """What `kubectl apply --dry-run=client` would get: the stdout stream, checked by the tool's CLI."""
+    stream = tmp_path / "stream.yaml"
+    stream.write_text(m.render_stream(m.render_objects(selectors, DEFAULT)))
+    exe = shutil.which("kubernetes-validate")
+    assert exe, "kubernetes-validate CLI not on PATH (pip install 'n9e-k8s[k8s-validate]')"
+    res = subprocess.run(
+        [exe, "--strict", "-k", "1.28", "-k", "1.36", str(stream)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.count("passed") == 16, res.stdout
+
+
+def test_typo_key_is_reported_with_its_path(selectors: Selectors) -> None:
+    objects = m.render_objects(selectors, DEFAULT)
+    container = _deployment(objects)["spec"]["template"]["spec"]["containers"][0]
+    container["resurces"] = container.pop("resources")
+    _deployment(objects)["spec"]["replicas"] = "two"
+    problems = validate_manifest_objects(objects, "1.36")
+    assert any(
+        p.startswith("manifests/30-deployment.yaml: spec.template.spec.containers[0]: ")
+        and "'resurces' was unexpected" in p
+        for p in problems
+    ), problems
+    # All errors are collected, not only the first.
+    assert any(p.startswith("manifests/30-deployment.yaml: spec.replicas: ") for p in problems), problems
+    assert len(problems) == 2, problems
+
+
+def test_semantic_checks(selectors: Selectors) -> None:
+    objects = m.render_objects(selectors, DEFAULT)
+    _deployment(objects)["spec"]["template"]["metadata"]["labels"]["app"] = "other"
+    cm = next(o for o in objects if o["kind"] == "ConfigMap")
+    cm["data"]["port"] = 9090
+    problems = validate_manifest_objects(objects, "1.28", schema=False)
+    assert (
+        "manifests/30-deployment.yaml: spec.template.metadata.labels: does not match selector app=prometheus-agent"
+        in problems
+    )
+    assert "manifests/20-configmap.yaml: data.port: value must be a string, got int" in problems
+    # The schema catches the non-string ConfigMap value too.
+    assert any(
+        p.startswith("manifests/20-configmap.yaml: data.port: 9090 is not of type")
+        for p in validate_manifest_objects(objects, "1.28")
+    )
+
+
+def test_unbundled_kubernetes_version_is_a_usage_error(selectors: Selectors) -> None:
+    objects = m.render_objects(selectors, DEFAULT)
+    for bad in ("1.9", "1.24", "2.0", "latest"):
+        with pytest.raises(UsageError, match="not available offline"):
+            validate_manifest_objects(objects, bad)
+
+
+# --- the agent configuration ------------------------------------------------------------------------
+
+
+def _promtool_check(promtool: Path, config_text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`promtool check config --agent` on the rendered prometheus.yml.
+
+    promtool checks that authorization.credentials_file exists (not ca_file or basic_auth files), and
+    the service-account token only exists inside a pod: the in-pod paths are pointed at placeholders.
+    """
+    pod_root = tmp_path / "pod"
+    for path in (
+        m.SA_TOKEN,
+        m.SA_CA,
+        f"{m.REMOTE_WRITE_AUTH_DIR}/username",
+        f"{m.REMOTE_WRITE_AUTH_DIR}/password",
+        f"{m.COMPONENT_CA_DIR}/ca.crt",
+    ):
+        f = pod_root / path.lstrip("/")
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("placeholder\n")
+    text = config_text
+    for prefix in (m.SA_DIR, m.REMOTE_WRITE_AUTH_DIR, m.COMPONENT_CA_DIR):
+        text = text.replace(f"{prefix}/", f"{pod_root}{prefix}/")
+    assert str(pod_root) in text
+    cfg = tmp_path / "prometheus.yml"
+    cfg.write_text(text)
+    return subprocess.run(
+        [str(promtool), "check", "config", "--agent", str(cfg)], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.promtool
+@pytest.mark.parametrize("options", list(OPTION_SETS), ids=list(OPTION_SETS))
+def test_upstream_promtool_accepts_agent_config(
+    selectors: Selectors, upstream_promtool: Path, tmp_path: Path, options: str
+) -> None:
+    text = m.render_prometheus_yaml(selectors, OPTION_SETS[options])
+    res = _promtool_check(upstream_promtool, text, tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "SUCCESS" in res.stdout
+
+
+@pytest.mark.promtool
+def test_upstream_promtool_check_is_real(
+    selectors: Selectors, upstream_promtool: Path, tmp_path: Path
+) -> None:
+    """The same check rejects what agent mode forbids and a misspelt discovery role."""
+    cfg = yaml.safe_load(m.render_prometheus_yaml(selectors, DEFAULT))
+    with_rules = dict(cfg, rule_files=["rules.yml"])
+    res = _promtool_check(upstream_promtool, m.dump_yaml(with_rules), tmp_path / "a")
+    assert res.returncode != 0 and "not allowed in agent mode" in res.stdout + res.stderr
+    bad_role = copy.deepcopy(cfg)
+    bad_role["scrape_configs"][0]["kubernetes_sd_configs"][0]["role"] = "endpointslise"
+    res = _promtool_check(upstream_promtool, m.dump_yaml(bad_role), tmp_path / "b")
+    assert res.returncode != 0 and "endpointslise" in res.stdout + res.stderr
+
+
+@pytest.mark.promtool
+def test_promtool_matches_image_version(upstream_promtool: Path) -> None:
+    out = subprocess.run([str(upstream_promtool), "--version"], capture_output=True, text=True, check=True)
+    assert f"version {m.PROMETHEUS_VERSION}" in out.stdout + out.stderr
+    assert m.PROMETHEUS_IMAGE.endswith(f":v{m.PROMETHEUS_VERSION}")
+    gomod = (REPO / "lab" / "prometheus" / "go.mod").read_text()
+    major, minor, patch = m.PROMETHEUS_VERSION.split(".")
+    assert f"github.com/prometheus/prometheus v0.{major}{int(minor):02d}.{patch}" in gomod
+
+
+def test_keep_regexes_are_the_articles(selectors: Selectors) -> None:
+    cfg = _prom_config(m.render_objects(selectors, DEFAULT))
+    regexes = {j["job_name"]: j["relabel_configs"][0]["regex"] for j in cfg["scrape_configs"]}
+    assert regexes == {
+        selectors.jobs["apiserver"]: "default;kubernetes;https",
+        selectors.jobs["controller-manager"]: "kube-system;kube-controller-manager;https-metrics",
+        selectors.jobs["scheduler"]: "kube-system;kube-scheduler;https",
+    }
+    for job in cfg["scrape_configs"]:
+        assert job["scheme"] == "https"
+        assert job["authorization"] == {"credentials_file": m.SA_TOKEN}
+        assert job["kubernetes_sd_configs"][0]["role"] == "endpointslice"
+        assert job["relabel_configs"][0]["source_labels"][2] == "__meta_kubernetes_endpointslice_port_name"
+    assert cfg["global"]["scrape_interval"] == "15s"
+    assert cfg["remote_write"] == [{"url": URL}]
+    assert "external_labels" not in cfg["global"]
+
+
+def test_tls_apiserver_verified_components_skip_unless_ca(selectors: Selectors) -> None:
+    by_job = {j["job_name"]: j for j in _prom_config(m.render_objects(selectors, DEFAULT))["scrape_configs"]}
+    api = by_job[selectors.jobs["apiserver"]]["tls_config"]
+    assert api == {"ca_file": m.SA_CA, "server_name": "kubernetes.default.svc"}
+    for c in ("controller-manager", "scheduler"):
+        assert by_job[selectors.jobs[c]]["tls_config"] == {"insecure_skip_verify": True}
+    objects = m.render_objects(selectors, FULL)
+    by_job = {j["job_name"]: j for j in _prom_config(objects)["scrape_configs"]}
+    for c in ("controller-manager", "scheduler"):
+        assert by_job[selectors.jobs[c]]["tls_config"] == {"ca_file": f"{m.COMPONENT_CA_DIR}/ca.crt"}
+    pod = _deployment(objects)["spec"]["template"]["spec"]
+    assert {"name": "component-ca", "mountPath": m.COMPONENT_CA_DIR, "readOnly": True} in pod["containers"][
+        0
+    ]["volumeMounts"]
+    assert any(v.get("configMap", {}).get("name") == "control-plane-ca" for v in pod["volumes"])
+
+
+# --- job names: one selector configuration -----------------------------------------------------------
+
+
+def _catalog_jobs(tree: SourceTree, selectors: Selectors) -> set[str]:
+    jobs: set[str] = set()
+    for entry in load_catalog(tree, selectors).entries:
+        for mode in ("dashboard", "rule"):
+            jobs |= set(re.findall(r'\bjob="([^"]*)"', entry.render(selectors, mode)))
+    return jobs
+
+
+def test_scrape_jobs_equal_dashboard_and_alert_selectors(selectors: Selectors) -> None:
+    cfg = _prom_config(m.render_objects(selectors, DEFAULT))
+    scrape_jobs = [j["job_name"] for j in cfg["scrape_configs"]]
+    assert scrape_jobs == [selectors.jobs[c] for c in COMPONENTS]
+    for c in COMPONENTS:
+        assert selectors.job_matcher(c) == f'job="{scrape_jobs[COMPONENTS.index(c)]}"'
+    # Dashboards and alerts are rendered from the catalog: every job it queries is scraped.
+    tree = SourceTree(REPO)
+    assert _catalog_jobs(tree, selectors) == set(scrape_jobs)
+
+
+def test_custom_job_names_change_the_manifests(tmp_path: Path) -> None:
+    tree = _tree_with(tmp_path, _kube_prometheus_names)
+    custom = load_selectors(tree.promql)
+    cfg = _prom_config(m.render_objects(custom, DEFAULT))
+    expected = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]
+    assert [j["job_name"] for j in cfg["scrape_configs"]] == expected
+    assert _catalog_jobs(tree, custom) == set(expected)
+    # Discovery does not depend on the job names.
+    assert [j["relabel_configs"][0]["regex"] for j in cfg["scrape_configs"]] == [
+        "default;kubernetes;https",
+        "kube-system;kube-controller-manager;https-metrics",
+        "kube-system;kube-scheduler;https",
+    ]
+
+
+def test_cluster_sets_external_label_named_by_config(selectors: Selectors, tmp_path: Path) -> None:
+    opts = m.ManifestOptions(remote_write_url=URL, cluster="prod")
+    cfg = _prom_config(m.render_objects(selectors, opts))
+    assert cfg["global"]["external_labels"] == {selectors.cluster_label: "prod"}
+
+    def rename(c: dict[str, Any]) -> None:
+        c["cluster_label"] = "k8s_cluster"
+        c["variables"]["cluster"]["label"] = "k8s_cluster"
+        c["dashboard_filters"] = {
+            "k8s_cluster" if k == "cluster" else k: v for k, v in c["dashboard_filters"].items()
+        }
+
+    custom = load_selectors(_tree_with(tmp_path, rename).promql)
+    cfg = _prom_config(m.render_objects(custom, opts))
+    assert cfg["global"]["external_labels"] == {"k8s_cluster": "prod"}
+
+
+def test_config_change_rolls_the_pod(selectors: Selectors) -> None:
+    def pod_hash(o: m.ManifestOptions) -> str:
+        return _deployment(m.render_objects(selectors, o))["spec"]["template"]["metadata"]["annotations"][
+            "n9e-k8s/config-sha256"
+        ]
+
+    assert pod_hash(DEFAULT) == pod_hash(m.ManifestOptions(remote_write_url=URL))
+    assert pod_hash(DEFAULT) != pod_hash(m.ManifestOptions(remote_write_url=URL, cluster="prod"))
+
+
+# --- the Deployment and RBAC -------------------------------------------------------------------------
+
+
+def test_deployment_runs_agent_hardened(selectors: Selectors) -> None:
+    dep = _deployment(m.render_objects(selectors, DEFAULT))
+    pod = dep["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    assert re.fullmatch(r"prom/prometheus:v3\.\d+\.\d+", c["image"])
+    assert "--agent" in c["args"] and "--enable-feature=agent" not in c["args"]
+    assert "--web.enable-lifecycle" not in c["args"]
+    assert f"--storage.agent.path={m.STORAGE_DIR}" in c["args"]
+    assert c["readinessProbe"]["httpGet"] == {"path": "/-/ready", "port": "web"}
+    assert c["livenessProbe"]["httpGet"] == {"path": "/-/healthy", "port": "web"}
+    assert c["ports"] == [{"name": "web", "containerPort": 9090, "protocol": "TCP"}]
+    assert c["resources"] == {
+        "requests": {"cpu": "500m", "memory": "500M"},
+        "limits": {"cpu": "1", "memory": "1Gi"},
+    }
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == 65534
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert c["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    # With a read-only root, the only writable path is the agent's storage.
+    writable = [vm["mountPath"] for vm in c["volumeMounts"] if not vm.get("readOnly")]
+    assert writable == [m.STORAGE_DIR]
+    assert pod["serviceAccountName"] == m.RBAC_NAME
+    assert dep["spec"]["selector"] == {"matchLabels": {"app": "prometheus-agent"}}
+
+
+def test_rbac_is_minimal(selectors: Selectors) -> None:
+    role = next(o for o in m.render_objects(selectors, DEFAULT) if o["kind"] == "ClusterRole")
+    assert role["rules"] == [
+        {"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
+        {"nonResourceURLs": ["/metrics"], "verbs": ["get"]},
+    ]
+
+
+def test_headless_services(selectors: Selectors) -> None:
+    services = {
+        o["metadata"]["name"]: o for o in m.render_objects(selectors, DEFAULT) if o["kind"] == "Service"
+    }
+    assert set(services) == {"kube-controller-manager", "kube-scheduler"}
+    for name, port, port_name in (
+        ("kube-controller-manager", 10257, "https-metrics"),
+        ("kube-scheduler", 10259, "https"),
+    ):
+        svc = services[name]
+        assert svc["metadata"]["namespace"] == "kube-system"
+        assert svc["metadata"]["labels"]["k8s-app"] == name
+        assert svc["spec"]["clusterIP"] == "None"
+        assert svc["spec"]["selector"] == {"component": name}
+        assert svc["spec"]["ports"] == [
+            {"name": port_name, "port": port, "protocol": "TCP", "targetPort": port}
+        ]
+
+
+def test_basic_auth_is_file_references_never_a_password(selectors: Selectors) -> None:
+    objects = m.render_objects(selectors, FULL)
+    assert not [o for o in objects if o["kind"] == "Secret"]
+    rw = _prom_config(objects)["remote_write"][0]
+    assert rw["basic_auth"] == {
+        "username_file": f"{m.REMOTE_WRITE_AUTH_DIR}/username",
+        "password_file": f"{m.REMOTE_WRITE_AUTH_DIR}/password",
+    }
+    stream = m.render_stream(objects)
+    assert not re.search(r"^\s*password:", stream, re.M)
+    assert not re.search(r"^\s*username:", stream, re.M)
+    pod = _deployment(objects)["spec"]["template"]["spec"]
+    vol = next(v for v in pod["volumes"] if v["name"] == "remote-write-auth")
+    assert vol["secret"]["secretName"] == "n9e-remote-write"
+    assert vol["secret"]["defaultMode"] == 0o440
+    mount = next(vm for vm in pod["containers"][0]["volumeMounts"] if vm["name"] == "remote-write-auth")
+    assert mount == {"name": "remote-write-auth", "mountPath": m.REMOTE_WRITE_AUTH_DIR, "readOnly": True}
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"remote_write_url": "n9e.example:17000/prometheus/v1/write"},
+        {"remote_write_url": "ftp://n9e.example/x"},
+        {"remote_write_url": "http://user:secret@n9e.example/x"},
+        {"remote_write_url": "http://n9e.example:99999/x"},
+        {"remote_write_url": URL, "namespace": "Flash_Cat"},
+        {"remote_write_url": URL, "basic_auth_secret": "Bad Name"},
+        {"remote_write_url": URL, "cluster": " "},
+    ],
+)
+def test_bad_options_are_usage_errors(selectors: Selectors, kwargs: dict[str, str]) -> None:
+    with pytest.raises(UsageError):
+        m.render_objects(selectors, m.ManifestOptions(**kwargs))
+
+
+# --- CLI -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def cli() -> Any:
+    import typer
+    from n9e_k8s.cli import COMMANDS
+    from n9e_k8s.commands import manifests as command
+
+    assert COMMANDS["manifests"] == "manifests"
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        pass
+
+    command.register(app)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["manifests", *args])
+
+
+def test_cli_stdout_stream(cli: Any, selectors: Selectors) -> None:
+    res = cli("--remote-write-url", URL)
+    assert res.exit_code == 0, res.output
+    docs = list(yaml.safe_load_all(res.stdout))
+    assert [d["kind"] for d in docs] == [o["kind"] for o in m.render_objects(selectors, DEFAULT)]
+    assert res.stdout == m.render_stream(m.render_objects(selectors, DEFAULT))
+
+
+def test_cli_out_dir_matches_golden(cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = cli("--remote-write-url", URL, "--out", str(out))
+    assert res.exit_code == 0, res.output
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(p.name for p in (GOLDEN / "default").iterdir())
+    for name in written:
+        assert (out / name).read_text() == (GOLDEN / "default" / name).read_text()
+
+
+def test_cli_invalid_url_exit_2(cli: Any, tmp_path: Path) -> None:
+    res = cli("--remote-write-url", "not a url", "--out", str(tmp_path / "out"))
+    assert res.exit_code == 2
+    assert "is not an http(s) URL" in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_custom_source_and_cluster(cli: Any, tmp_path: Path) -> None:
+    tree = _tree_with(tmp_path, _kube_prometheus_names)
+    res = cli("--remote-write-url", URL, "--cluster", "prod", "--source", str(tree.root))
+    assert res.exit_code == 0, res.output
+    cfg = _prom_config(list(yaml.safe_load_all(res.stdout)))
+    assert [j["job_name"] for j in cfg["scrape_configs"]] == [
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+    ]
+    assert cfg["global"]["external_labels"] == {"cluster": "prod"}
+
+
+def test_cli_unknown_k8s_version_exit_2(cli: Any) -> None:
+    res = cli("--remote-write-url", URL, "--k8s-version", "1.9")
+    assert res.exit_code == 2
+    assert "not available offline" in res.output

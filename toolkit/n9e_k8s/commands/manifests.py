@@ -1,0 +1,115 @@
+"""`n9e-k8s manifests`: render the collection set-up (Prometheus agent -> n9e remote write) as YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import EXIT_ERROR, SourceOption, err, handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("manifests")
+    def manifests(
+        remote_write_url: Annotated[
+            str,
+            typer.Option(
+                "--remote-write-url",
+                help="n9e's Prometheus remote write endpoint, e.g. http://n9e:17000/prometheus/v1/write.",
+            ),
+        ],
+        namespace: Annotated[str, typer.Option("--namespace", help="Namespace of the agent.")] = "flashcat",
+        cluster: Annotated[
+            str | None,
+            typer.Option(
+                "--cluster",
+                help="Value of the cluster label (name from promql/config.yaml) added to every series.",
+            ),
+        ] = None,
+        basic_auth_secret: Annotated[
+            str | None,
+            typer.Option(
+                "--basic-auth-secret",
+                help="Secret with keys `username` and `password` for remote write basic auth "
+                "(create it with kubectl; it is mounted, never inlined).",
+            ),
+        ] = None,
+        component_ca_configmap: Annotated[
+            str | None,
+            typer.Option(
+                "--component-ca-configmap",
+                help="ConfigMap (key ca.crt) with the CA of the controller-manager's and scheduler's "
+                "serving certificates; without it those jobs skip TLS verification.",
+            ),
+        ] = None,
+        out: Annotated[
+            str,
+            typer.Option(
+                "--out", help="`-` for one YAML stream on stdout, or a directory for one file per object."
+            ),
+        ] = "-",
+        k8s_version: Annotated[
+            str,
+            typer.Option(
+                "--k8s-version", help="Kubernetes version whose schemas the objects are checked against."
+            ),
+        ] = "1.34",
+        validate: Annotated[
+            bool,
+            typer.Option(
+                "--validate/--no-validate",
+                help="Check the objects (Kubernetes schemas, strict, when kubernetes-validate is installed).",
+            ),
+        ] = True,
+        source: SourceOption = None,
+    ) -> None:
+        """Render Namespace, RBAC, agent ConfigMap and Deployment, and the control-plane headless Services."""
+        from ..k8s_validate import MissingValidator, validate_manifest_objects
+        from ..manifests import ManifestOptions, dump_yaml, file_name, render_objects, render_stream
+        from ..selectors import load_selectors
+        from ..source import resolve_source
+
+        with handle_errors():
+            tree = resolve_source(source)
+            selectors = load_selectors(tree.promql)
+            options = ManifestOptions(
+                remote_write_url=remote_write_url,
+                namespace=namespace,
+                cluster=cluster,
+                basic_auth_secret=basic_auth_secret,
+                component_ca_configmap=component_ca_configmap,
+            )
+            objects = render_objects(selectors, options)
+            prefix = "" if out == "-" else f"{out.rstrip('/')}/"
+            problems: list[str] = []
+            if validate:
+                try:
+                    problems = validate_manifest_objects(objects, k8s_version, prefix=prefix)
+                except MissingValidator as exc:
+                    typer.echo(f"note: {exc}; only the semantic checks ran", err=True)
+                    problems = validate_manifest_objects(objects, k8s_version, prefix=prefix, schema=False)
+        if problems:
+            for p in problems:
+                err(p)
+            raise typer.Exit(EXIT_ERROR)
+
+        if out == "-":
+            typer.echo(render_stream(objects), nl=False)
+            return
+        # Everything is rendered and checked before the first write; each file is replaced atomically.
+        files = {file_name(o): dump_yaml(o) for o in objects}
+        directory = Path(out)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for name, text in files.items():
+                target = directory / name
+                tmp = target.with_name(f".{name}.tmp")
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(target)
+        except OSError as exc:
+            err(f"{out}: {exc}")
+            raise typer.Exit(EXIT_ERROR) from None
+        for name in files:
+            typer.echo(f"wrote {directory / name}", err=True)

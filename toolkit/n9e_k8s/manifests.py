@@ -1,0 +1,450 @@
+"""Collection manifests: the Prometheus agent that scrapes the control plane and remote-writes to n9e.
+
+Pure render functions: :class:`ManifestOptions` and the one selector configuration go in, a list of
+Kubernetes objects (plain dicts) comes out. Output is deterministic: keys keep the order written here,
+which is fixed, so two runs give byte-identical YAML.
+
+The set-up follows the article in ../shared/seed (RBAC, agent ConfigMap and Deployment, headless
+Services), with its defects fixed; docs/collection.md lists every change and why. Object names are the
+article's (``categraf``, ``prometheus-agent-conf``, ``prometheus-agent``) so that applying these
+manifests over an article install updates the objects in place: the Deployment selector is immutable.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import UsageError
+from .selectors import Selectors
+
+# Keep in step with lab/prometheus/go.mod (module v0.316.0 is Prometheus v3.16.0): the tests check the
+# agent configuration with a promtool of the same release as the image that runs it.
+PROMETHEUS_VERSION = "3.16.0"
+PROMETHEUS_IMAGE = f"prom/prometheus:v{PROMETHEUS_VERSION}"
+
+DEFAULT_NAMESPACE = "flashcat"
+DEFAULT_SCRAPE_INTERVAL = "15s"
+# The placeholder `n9e-k8s build` uses when no URL is given.
+PLACEHOLDER_REMOTE_WRITE_URL = "http://n9e.example:17000/prometheus/v1/write"
+
+RBAC_NAME = "categraf"
+CONFIGMAP_NAME = "prometheus-agent-conf"
+AGENT_NAME = "prometheus-agent"
+CONFIG_KEY = "prometheus.yml"
+
+# Paths inside the agent pod.
+CONFIG_DIR = "/etc/prometheus"
+STORAGE_DIR = "/prometheus"
+SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+SA_TOKEN = f"{SA_DIR}/token"
+SA_CA = f"{SA_DIR}/ca.crt"
+REMOTE_WRITE_AUTH_DIR = "/etc/n9e-remote-write"
+COMPONENT_CA_DIR = "/etc/prometheus-component-ca"
+WEB_PORT = 9090
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where kubernetes_sd finds a component: the article's keep regex is namespace;service;port."""
+
+    namespace: str
+    service: str
+    port_name: str
+    port: int | None = None  # set for the headless Services we create
+
+    @property
+    def keep_regex(self) -> str:
+        return f"{self.namespace};{self.service};{self.port_name}"
+
+
+# The article's three keep regexes, exactly: default;kubernetes;https,
+# kube-system;kube-controller-manager;https-metrics and kube-system;kube-scheduler;https.
+TARGETS: dict[str, Target] = {
+    "apiserver": Target("default", "kubernetes", "https"),
+    "controller-manager": Target("kube-system", "kube-controller-manager", "https-metrics", 10257),
+    "scheduler": Target("kube-system", "kube-scheduler", "https", 10259),
+}
+
+# File name of each object in `--out DIR` and in the build's manifests/ folder.
+_FILE_ORDER = {
+    "Namespace": 0,
+    "ClusterRole": 10,
+    "ServiceAccount": 11,
+    "ClusterRoleBinding": 12,
+    "ConfigMap": 20,
+    "Deployment": 30,
+    "Service": 40,
+}
+
+_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DURATION_RE = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
+
+
+@dataclass(frozen=True)
+class ManifestOptions:
+    remote_write_url: str
+    namespace: str = DEFAULT_NAMESPACE
+    cluster: str | None = None
+    # Secret (keys `username`, `password`) mounted for remote_write basic auth; never inlined.
+    basic_auth_secret: str | None = None
+    # ConfigMap (key `ca.crt`) with the CA that signed the controller-manager's and scheduler's
+    # serving certificates; without it those two jobs use insecure_skip_verify (see docs/collection.md).
+    component_ca_configmap: str | None = None
+    scrape_interval: str = DEFAULT_SCRAPE_INTERVAL
+    image: str = PROMETHEUS_IMAGE
+
+    def check(self) -> None:
+        """Raise UsageError for options that would render a broken set-up."""
+        url = urlsplit(self.remote_write_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise UsageError(
+                f"--remote-write-url {self.remote_write_url!r} is not an http(s) URL; "
+                "expected e.g. http://n9e.example:17000/prometheus/v1/write"
+            )
+        if url.username or url.password:
+            raise UsageError(
+                "--remote-write-url must not contain credentials; use --basic-auth-secret with a Secret"
+            )
+        try:
+            url.port  # noqa: B018  (raises on a bad port)
+        except ValueError as exc:
+            raise UsageError(f"--remote-write-url: {exc}") from None
+        if not _DNS_LABEL_RE.match(self.namespace) or len(self.namespace) > 63:
+            raise UsageError(f"--namespace {self.namespace!r} is not a valid namespace name (RFC 1123 label)")
+        for flag, name in (
+            ("--basic-auth-secret", self.basic_auth_secret),
+            ("--component-ca-configmap", self.component_ca_configmap),
+        ):
+            if name is not None and (not _DNS_SUBDOMAIN_RE.match(name) or len(name) > 253):
+                raise UsageError(f"{flag} {name!r} is not a valid object name")
+        if self.cluster is not None and not self.cluster.strip():
+            raise UsageError("--cluster must not be empty")
+        if not _DURATION_RE.match(self.scrape_interval):
+            raise UsageError(f"scrape interval {self.scrape_interval!r} is not a Prometheus duration")
+
+
+def _labels(name: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "n9e-k8s"}
+
+
+def _jobs(selectors: Selectors) -> list[tuple[str, str, Target]]:
+    """(component, job name, target) for every component; job names come from the selectors only."""
+    unknown = [c for c in selectors.jobs if c not in TARGETS]
+    if unknown:
+        raise UsageError(
+            f"no collection target for component(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}"
+        )
+    missing = [c for c in TARGETS if c not in selectors.jobs]
+    if missing:
+        raise UsageError(f"the selector configuration has no job for {', '.join(missing)}")
+    names = [selectors.jobs[c] for c in TARGETS]
+    if len(set(names)) != len(names):
+        raise UsageError(f"job names must be distinct, got {', '.join(names)}")
+    return [(c, selectors.jobs[c], t) for c, t in TARGETS.items()]
+
+
+def scrape_config(component: str, job: str, target: Target, options: ManifestOptions) -> dict[str, Any]:
+    """One scrape job: kubernetes_sd over EndpointSlices, https with the service-account token."""
+    if component == "apiserver":
+        # The `kubernetes` Service's endpoints are the apiservers; their serving certificate is signed by
+        # the cluster CA that every pod has, and always carries kubernetes.default.svc as a name.
+        tls: dict[str, Any] = {"ca_file": SA_CA, "server_name": "kubernetes.default.svc"}
+    elif options.component_ca_configmap:
+        tls = {"ca_file": f"{COMPONENT_CA_DIR}/ca.crt"}
+    else:
+        # kube-controller-manager and kube-scheduler serve /metrics with a self-signed certificate
+        # they generate at start-up unless given --tls-cert-file; nothing can verify it.
+        tls = {"insecure_skip_verify": True}
+    return {
+        "job_name": job,
+        "kubernetes_sd_configs": [{"role": "endpointslice", "namespaces": {"names": [target.namespace]}}],
+        "scheme": "https",
+        "tls_config": tls,
+        "authorization": {"credentials_file": SA_TOKEN},
+        "relabel_configs": [
+            {
+                "source_labels": [
+                    "__meta_kubernetes_namespace",
+                    "__meta_kubernetes_service_name",
+                    "__meta_kubernetes_endpointslice_port_name",
+                ],
+                "action": "keep",
+                "regex": target.keep_regex,
+            }
+        ],
+    }
+
+
+def prometheus_config(selectors: Selectors, options: ManifestOptions) -> dict[str, Any]:
+    """The agent's prometheus.yml as a dict (agent mode: no rules, no alerting, no evaluation_interval)."""
+    global_: dict[str, Any] = {"scrape_interval": options.scrape_interval}
+    if options.cluster:
+        global_["external_labels"] = {selectors.cluster_label: options.cluster}
+    remote_write: dict[str, Any] = {"url": options.remote_write_url}
+    if options.basic_auth_secret:
+        remote_write["basic_auth"] = {
+            "username_file": f"{REMOTE_WRITE_AUTH_DIR}/username",
+            "password_file": f"{REMOTE_WRITE_AUTH_DIR}/password",
+        }
+    return {
+        "global": global_,
+        "scrape_configs": [scrape_config(c, job, t, options) for c, job, t in _jobs(selectors)],
+        "remote_write": [remote_write],
+    }
+
+
+def _config_header(options: ManifestOptions) -> str:
+    if options.component_ca_configmap:
+        components_tls = f"# verify them with the CA mounted at {COMPONENT_CA_DIR}."
+    else:
+        components_tls = "# skip verification (insecure_skip_verify); see --component-ca-configmap."
+    return "\n".join(
+        [
+            "# Prometheus agent configuration rendered by `n9e-k8s manifests`: change promql/config.yaml",
+            "# or the command's options rather than this file.",
+            "# TLS: the apiserver job verifies the apiserver with the in-cluster CA (the service",
+            "# account's ca.crt). kube-controller-manager and kube-scheduler serve self-signed",
+            "# certificates unless started with --tls-cert-file, so their jobs",
+            components_tls,
+            "# Discovery uses EndpointSlices: the Endpoints API is deprecated since Kubernetes 1.33.",
+            "",
+        ]
+    )
+
+
+def render_prometheus_yaml(selectors: Selectors, options: ManifestOptions) -> str:
+    return _config_header(options) + dump_yaml(prometheus_config(selectors, options))
+
+
+def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[str, Any]]:
+    """Every object of the collection set-up, in apply order."""
+    options.check()
+    ns = options.namespace
+    prom_yaml = render_prometheus_yaml(selectors, options)
+    config_hash = hashlib.sha256(prom_yaml.encode()).hexdigest()
+
+    namespace = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": ns, "labels": _labels(AGENT_NAME)},
+    }
+    # Minimal rules for kubernetes_sd `role: endpointslice` (it watches EndpointSlices, and the
+    # Services and Pods they belong to) and for GET /metrics, which kube-apiserver authorizes directly
+    # and kube-controller-manager/kube-scheduler authorize through a SubjectAccessReview to the apiserver.
+    # Dropped from the article: nodes, nodes/metrics, nodes/stats, nodes/proxy, /metrics/cadvisor (kubelet
+    # scraping, not done here), ingresses in `extensions` (served no longer since 1.22) and
+    # networking.k8s.io, and `get` on the discovery resources (only list/watch are used).
+    cluster_role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": RBAC_NAME, "labels": _labels(AGENT_NAME)},
+        "rules": [
+            {"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["list", "watch"]},
+            {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
+            {"nonResourceURLs": ["/metrics"], "verbs": ["get"]},
+        ],
+    }
+    service_account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": RBAC_NAME, "namespace": ns, "labels": _labels(AGENT_NAME)},
+    }
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": RBAC_NAME, "labels": _labels(AGENT_NAME)},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": RBAC_NAME},
+        "subjects": [{"kind": "ServiceAccount", "name": RBAC_NAME, "namespace": ns}],
+    }
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": CONFIGMAP_NAME,
+            "namespace": ns,
+            "labels": {"name": CONFIGMAP_NAME, **_labels(AGENT_NAME)},
+        },
+        "data": {CONFIG_KEY: prom_yaml},
+    }
+    objects = [namespace, cluster_role, service_account, binding, configmap]
+    objects.append(_deployment(options, config_hash))
+    for component in ("controller-manager", "scheduler"):
+        objects.append(_headless_service(TARGETS[component]))
+    return objects
+
+
+def _deployment(options: ManifestOptions, config_hash: str) -> dict[str, Any]:
+    mounts: list[dict[str, Any]] = [
+        {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
+        {"name": "storage", "mountPath": STORAGE_DIR},
+    ]
+    volumes: list[dict[str, Any]] = [
+        {"name": "config", "configMap": {"name": CONFIGMAP_NAME, "defaultMode": 0o444}},
+        {"name": "storage", "emptyDir": {}},
+    ]
+
+    def read_only(name: str, path: str, source: dict[str, Any]) -> None:
+        mounts.append({"name": name, "mountPath": path, "readOnly": True})
+        volumes.append({"name": name, **source})
+
+    if options.basic_auth_secret:
+        keys = [{"key": k, "path": k} for k in ("username", "password")]
+        # 0440 with fsGroup: readable by the agent (group 65534), not by other users.
+        secret = {"secretName": options.basic_auth_secret, "defaultMode": 0o440, "items": keys}
+        read_only("remote-write-auth", REMOTE_WRITE_AUTH_DIR, {"secret": secret})
+    if options.component_ca_configmap:
+        ca = {
+            "name": options.component_ca_configmap,
+            "defaultMode": 0o444,
+            "items": [{"key": "ca.crt", "path": "ca.crt"}],
+        }
+        read_only("component-ca", COMPONENT_CA_DIR, {"configMap": ca})
+    selector = {"app": AGENT_NAME}  # the article's selector: immutable, so kept for in-place updates
+    container = {
+        "name": "prometheus",
+        "image": options.image,
+        "imagePullPolicy": "IfNotPresent",
+        # Prometheus 3 runs as an agent with --agent; the article's --enable-feature=agent is the
+        # Prometheus 2 flag: v3 ignores it with a warning and starts a full server.
+        "args": [
+            "--agent",
+            f"--config.file={CONFIG_DIR}/{CONFIG_KEY}",
+            f"--storage.agent.path={STORAGE_DIR}",
+            f"--web.listen-address=:{WEB_PORT}",
+        ],
+        "ports": [{"name": "web", "containerPort": WEB_PORT, "protocol": "TCP"}],
+        "readinessProbe": {
+            "httpGet": {"path": "/-/ready", "port": "web"},
+            "periodSeconds": 5,
+            "timeoutSeconds": 3,
+            "failureThreshold": 3,
+        },
+        "livenessProbe": {
+            "httpGet": {"path": "/-/healthy", "port": "web"},
+            "initialDelaySeconds": 30,
+            "periodSeconds": 15,
+            "timeoutSeconds": 5,
+            "failureThreshold": 4,
+        },
+        # The article's values; note the mixed units (500M is 10^6-based, 1Gi is 2^30-based).
+        "resources": {
+            "requests": {"cpu": "500m", "memory": "500M"},
+            "limits": {"cpu": "1", "memory": "1Gi"},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "volumeMounts": mounts,
+    }
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": AGENT_NAME,
+            "namespace": options.namespace,
+            "labels": {**selector, **_labels(AGENT_NAME)},
+        },
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": selector},
+            "template": {
+                "metadata": {
+                    "labels": {**selector, **_labels(AGENT_NAME)},
+                    # A changed prometheus.yml changes this hash, so `kubectl apply` rolls the pod: no
+                    # --web.enable-lifecycle and no /-/reload needed.
+                    "annotations": {"n9e-k8s/config-sha256": config_hash},
+                },
+                "spec": {
+                    "serviceAccountName": RBAC_NAME,
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 65534,
+                        "runAsGroup": 65534,
+                        "fsGroup": 65534,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "containers": [container],
+                    "volumes": volumes,
+                },
+            },
+        },
+    }
+
+
+def _headless_service(target: Target) -> dict[str, Any]:
+    """The article's headless Service: selects the kubeadm static pod (label component=<name>)."""
+    assert target.port is not None
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": target.service,
+            "namespace": target.namespace,
+            "labels": {"k8s-app": target.service, "app.kubernetes.io/part-of": "n9e-k8s"},
+        },
+        "spec": {
+            "type": "ClusterIP",
+            "clusterIP": "None",
+            "selector": {"component": target.service},
+            "ports": [
+                {"name": target.port_name, "port": target.port, "protocol": "TCP", "targetPort": target.port}
+            ],
+            "sessionAffinity": "None",
+        },
+    }
+
+
+def file_name(obj: dict[str, Any]) -> str:
+    """Stable file name of an object, e.g. ``30-deployment.yaml``, ``40-service-kube-scheduler.yaml``."""
+    kind = obj["kind"]
+    base = _FILE_ORDER.get(kind, 90)
+    if kind == "Service":
+        name = obj["metadata"]["name"]
+        base += 0 if name == TARGETS["controller-manager"].service else 1
+        return f"{base:02d}-service-{name}.yaml"
+    return f"{base:02d}-{kind.lower()}.yaml"
+
+
+@functools.cache
+def _dumper() -> Any:
+    """PyYAML dumper with block literals for multi-line strings (the embedded prometheus.yml)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    def str_rep(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+    Dumper.add_representer(str, str_rep)
+    return Dumper
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML in the order the dicts were built (fixed by this module), so output is byte-stable."""
+    import yaml
+
+    return yaml.dump(
+        data, Dumper=_dumper(), sort_keys=False, default_flow_style=False, allow_unicode=True, width=120
+    )
+
+
+def render_manifest_files(
+    selectors: Selectors, options: ManifestOptions, prefix: str = "manifests/"
+) -> dict[str, str]:
+    """Relative path -> YAML text of every object (``manifests/00-namespace.yaml``, ...)."""
+    return {f"{prefix}{file_name(o)}": dump_yaml(o) for o in render_objects(selectors, options)}
+
+
+def render_stream(objects: list[dict[str, Any]]) -> str:
+    """A multi-document YAML stream, for `kubectl apply -f -`."""
+    return "".join(f"---\n{dump_yaml(o)}" for o in objects)
