@@ -1,0 +1,169 @@
+"""The metric registry (promql/metrics.yaml) and the life-cycle computation in registry.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from n9e_k8s.catalog import load_catalog
+from n9e_k8s.errors import SourceError, SourceErrors
+from n9e_k8s.lint.promql import selector_name, walk
+from n9e_k8s.lint.variables import substitute
+from n9e_k8s.registry import load_registry
+from n9e_k8s.selectors import load_selectors
+from n9e_k8s.source import SourceTree
+
+REPO = Path(__file__).resolve().parents[1]
+CONTROL_PLANE_PREFIXES = (
+    "apiserver_", "scheduler_", "aggregator_", "node_collector_", "cronjob_controller_", "job_controller_",
+    "statefulset_controller_",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry(REPO / "promql")
+
+
+def stable_list(shared_dir: Path) -> list[dict]:
+    return yaml.safe_load((shared_dir / "reference/kubernetes-metrics/stable-metrics-list.yaml").read_text())
+
+
+def full_name(entry: dict) -> str:
+    return "_".join(p for p in (entry.get("namespace"), entry.get("subsystem"), entry["name"]) if p)
+
+
+def test_every_control_plane_metric_of_the_stable_list_is_registered(registry, shared_dir):
+    checked = 0
+    for entry in stable_list(shared_dir):
+        name = full_name(entry)
+        if not name.startswith(CONTROL_PLANE_PREFIXES):
+            continue
+        checked += 1
+        info = registry.get(name)
+        assert info is not None, f"{name} missing from promql/metrics.yaml"
+        want = {"Custom": "gauge"}.get(entry["type"], entry["type"].lower())
+        assert info.type == want, name
+        assert info.stability == entry["stabilityLevel"], name
+        assert set(entry.get("labels") or []) == set(info.labels), name
+    assert checked >= 45
+
+
+@pytest.mark.parametrize(
+    ("name", "mtype"),
+    [
+        ("apiserver_request_total", "counter"),
+        ("apiserver_request_duration_seconds", "histogram"),
+        ("apiserver_request_sli_duration_seconds", "histogram"),
+        ("apiserver_dropped_requests_total", "counter"),
+        ("etcd_object_counts", "gauge"),
+        ("workqueue_depth", "gauge"),
+        ("workqueue_adds_total", "counter"),
+        ("workqueue_queue_duration_seconds", "histogram"),
+        ("rest_client_request_duration_seconds", "histogram"),
+        ("leader_election_master_status", "gauge"),
+        ("scheduler_e2e_scheduling_duration_seconds", "histogram"),
+        ("scheduler_binding_duration_seconds", "histogram"),
+        ("scheduler_pod_scheduling_duration_seconds", "histogram"),
+        ("apiserver_request_slo_duration_seconds", "histogram"),
+        ("apiserver_admission_webhook_rejection_count", "counter"),
+        ("apiserver_client_certificate_expiration_seconds", "histogram"),
+        ("aggregator_unavailable_apiservice", "gauge"),
+        ("etcd_request_duration_seconds", "histogram"),
+        ("process_cpu_seconds_total", "counter"),
+        ("go_goroutines", "gauge"),
+        ("kubernetes_build_info", "gauge"),
+        ("up", "gauge"),
+    ],
+)
+def test_metric_types(registry, name, mtype):
+    assert registry.get(name).type == mtype
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "status"),
+    [
+        ("apiserver_dropped_requests_total", "1.28", "removed"),
+        ("etcd_object_counts", "1.28", "removed"),
+        ("scheduler_e2e_scheduling_duration_seconds", "1.28", "removed"),
+        ("apiserver_request_slo_duration_seconds", "1.28", "hidden"),
+        ("apiserver_request_slo_duration_seconds", "1.36", "hidden"),
+        ("apiserver_storage_objects", "1.33", "ok"),
+        ("apiserver_storage_objects", "1.34", "deprecated"),
+        ("apiserver_storage_objects", "1.35", "deprecated"),
+        ("apiserver_storage_objects", "1.36", "deprecated"),
+        ("scheduler_pod_scheduling_duration_seconds", "1.29", "deprecated"),
+        ("scheduler_pod_scheduling_duration_seconds", "1.30", "hidden"),
+        ("scheduler_pod_scheduling_duration_seconds", "1.33", "removed"),
+        ("apiserver_request_total", "1.36", "ok"),
+    ],
+)
+def test_status_per_version(registry, name, version, status):
+    assert registry.get(name).status(version) == status
+
+
+def test_hiding_rule_changes_in_1_35(registry):
+    storage = registry.get("apiserver_storage_objects")  # STABLE, deprecated 1.34
+    assert storage.hidden_from((1, 36)) == (1, 37)  # new rule: +3 for STABLE
+    assert storage.hidden_from((1, 34)) == (1, 35)  # old rule: +1
+    slo = registry.get("apiserver_request_slo_duration_seconds")  # ALPHA, deprecated 1.27
+    assert slo.hidden_from((1, 36)) == (1, 27)
+
+
+def test_lookup_resolves_histogram_series(registry):
+    info, suffix = registry.lookup("apiserver_request_duration_seconds_bucket")
+    assert (info.name, suffix) == ("apiserver_request_duration_seconds", "_bucket")
+    assert "le" in info.allowed_labels("_bucket")
+    assert "le" not in info.allowed_labels("_count")
+    assert registry.lookup("apiserver_request_total_bucket") is None  # a counter has no buckets
+    assert registry.lookup("go_gc_duration_seconds")[0].type == "summary"
+    assert "quantile" in registry.get("go_gc_duration_seconds").allowed_labels("")
+
+
+def test_label_changes_by_version(registry):
+    etcd = registry.get("etcd_request_duration_seconds")
+    assert etcd.labels_at("1.33") == {"operation", "type"}
+    assert etcd.labels_at("1.34") == {"operation", "group", "resource"}
+    rest = registry.get("rest_client_request_duration_seconds")
+    assert "url" not in rest.allowed_labels("_bucket", "1.28")
+
+
+def test_always_allowed_labels_include_the_cluster_label(registry):
+    allowed = registry.get("up").allowed_labels("")
+    assert {"job", "instance", "__name__", "cluster"} <= allowed
+
+
+def test_bad_registry_reports_file_and_line(tmp_path):
+    (tmp_path / "metrics.yaml").write_text(
+        "metrics:\n  a_total:\n    type: counter\n    stability: STABLE\n  b:\n    type: gaug\n    stability: STABLE\n"
+    )
+    with pytest.raises(SourceErrors) as exc:
+        load_registry(tmp_path, cluster_label="cluster")
+    err = exc.value.errors[0]
+    assert err.line == 6 and "type must be one of" in err.message
+
+
+def test_missing_registry_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError):
+        load_registry(tmp_path, cluster_label="cluster")
+
+
+def test_every_metric_the_catalog_uses_is_registered(registry):
+    """Fails when a catalog entry (promql/<component>.yaml) uses a metric missing from the registry."""
+    tree = SourceTree(REPO)
+    selectors = load_selectors(tree.promql)
+    catalog = load_catalog(tree, selectors)
+    assert catalog.entries, "the catalog is empty"
+    import promql_parser as pp
+
+    missing: dict[str, list[str]] = {}
+    kinds = {n: v.kind for n, v in selectors.variables.items()}
+    for entry in catalog.entries:
+        text = substitute(entry.render(selectors, "dashboard"), kinds).text
+        for node, _ in walk(pp.parse(text)):
+            if isinstance(node, pp.VectorSelector):
+                name = selector_name(node)
+                if name and registry.lookup(name) is None:
+                    missing.setdefault(name, []).append(entry.id)
+    assert not missing, f"metrics used by the catalog but not in promql/metrics.yaml: {missing}"

@@ -1,0 +1,103 @@
+"""`n9e-k8s lint`: the PromQL linter over the source tree or over given expressions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, SourceOption, err
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("lint")
+    def lint(
+        source: SourceOption = None,
+        expr: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--expr", "-e", help="Lint this expression instead of the source tree (repeatable)."
+            ),
+        ] = None,
+        k8s_version: Annotated[
+            str | None,
+            typer.Option("--k8s-version", help="Target Kubernetes minor, 1.28 to 1.36. Default: the newest."),
+        ] = None,
+        output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+        unit: Annotated[
+            str | None, typer.Option("--unit", help="n9e unit the --expr values are shown in (unit checks).")
+        ] = None,
+    ) -> None:
+        """Lint PromQL: the whole catalog (and registered dashboards/alerts), or --expr expressions.
+
+        Exit code 0 when there is no error-level finding, 1 when there is one, 2 for bad input.
+        """
+        from ..errors import SourceError, SourceErrors, UsageError
+        from ..registry import DEFAULT_VERSION, SUPPORTED_VERSIONS, parse_version
+
+        try:
+            if output_format not in ("text", "json"):
+                raise UsageError(f"--format must be text or json, not {output_format!r}")
+            version = k8s_version or DEFAULT_VERSION
+            try:
+                major, minor = parse_version(version)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            version = f"{major}.{minor}"
+            if version not in SUPPORTED_VERSIONS:
+                raise UsageError(
+                    f"--k8s-version {version} is not supported ({SUPPORTED_VERSIONS[0]} to {SUPPORTED_VERSIONS[-1]})"
+                )
+            if unit is not None and not expr:
+                raise UsageError("--unit applies to --expr expressions only")
+            findings, count = _run(source, expr or [], version, unit)
+        except (UsageError, SourceError, SourceErrors) as exc:
+            # Broken input is a usage/input error here (exit 2): exit 1 means "the queries have errors".
+            for e in getattr(exc, "errors", [exc]):
+                err(str(e))
+            raise typer.Exit(EXIT_USAGE) from None
+        _print(findings, count, version, output_format)
+        raise typer.Exit(EXIT_ERROR if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
+    from ..lint import LintContext, Query, lint_queries
+    from ..lint.collect import collect_queries
+    from ..registry import load_registry
+    from ..selectors import load_selectors
+    from ..source import resolve_source
+
+    tree = resolve_source(source)
+    selectors = load_selectors(tree.promql)
+    registry = load_registry(tree.promql, selectors.cluster_label)
+    ctx = LintContext(registry, selectors, version)
+    if exprs:
+        queries = [
+            Query(expr=e, origin=f"--expr[{i}]", unit=unit, index=i, kind="dashboard")
+            for i, e in enumerate(exprs)
+        ]
+    else:
+        queries = collect_queries(tree, selectors)
+    return lint_queries(queries, ctx), len(queries)
+
+
+def _print(findings, count: int, version: str, output_format: str) -> None:
+    import json
+
+    totals = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    if output_format == "json":
+        doc = {
+            "k8s_version": version,
+            "queries": count,
+            "summary": totals,
+            "findings": [f.to_dict() for f in findings],
+        }
+        typer.echo(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    for f in findings:
+        qid = f" [{f.query_id}]" if f.query_id else ""
+        typer.echo(f"{f.location()}: {f.severity} {f.rule}: {f.message}{qid}")
+    typer.echo(
+        f"{count} queries linted for Kubernetes {version}: {totals['error']} error(s), "
+        f"{totals['warning']} warning(s), {totals['info']} info"
+    )

@@ -1,0 +1,314 @@
+"""The metric registry (promql/metrics.yaml): type, labels, stability and life cycle of each metric.
+
+A metric's state for a Kubernetes version is computed here from ``deprecated``/``hidden``/``removed``
+and the stability level, following component-base ``metrics/registry.go``:
+
+* up to 1.34 a deprecated metric is hidden from the deprecated minor + 1, whatever its stability;
+* from 1.35 it is hidden from ``deprecated + {STABLE: 3, BETA: 1, ALPHA: 0}``
+  (component-base@kubernetes-1.35.0, commit 214a1e2 "Align metrics hiding with deprecation policy").
+
+Histograms and summaries are stored under their base name; :meth:`Registry.lookup` resolves the
+``_bucket``/``_sum``/``_count`` series.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .errors import SourceError, SourceErrors
+from .yamlio import LineDict, load_yaml
+
+METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
+STABILITY_LEVELS = ("STABLE", "BETA", "ALPHA", "NONE")
+COMPONENTS = ("apiserver", "controller-manager", "scheduler", "kubelet", "kube-state-metrics", "all")
+SUPPORTED_VERSIONS = tuple(f"1.{m}" for m in range(28, 37))
+DEFAULT_VERSION = SUPPORTED_VERSIONS[-1]
+# Labels every series may carry: added by the scrape or by the Prometheus agent.
+ALWAYS_ALLOWED = frozenset({"job", "instance", "__name__"})
+HIDE_WINDOW = {"STABLE": 3, "BETA": 1, "ALPHA": 0, "NONE": 0}
+NEW_HIDING_RULE_FROM = (1, 35)
+SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
+VERSION_RE = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
+ENTRY_KEYS = {
+    "type", "components", "labels", "stability", "deprecated", "hidden", "removed", "replacement",
+    "help", "source", "added", "label_changes", "labels_verified", "open_labels", "note",
+}  # fmt: skip
+NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+Status = Literal["ok", "deprecated", "hidden", "removed"]
+
+
+def parse_version(text: str) -> tuple[int, int]:
+    """``"1.36"`` or ``"1.36.0"`` -> ``(1, 36)``; ValueError otherwise."""
+    m = VERSION_RE.match(str(text).strip().lstrip("v"))
+    if not m:
+        raise ValueError(f"not a Kubernetes version: {text!r} (expected e.g. 1.36)")
+    return int(m.group(1)), int(m.group(2))
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    version: tuple[int, int]
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    name: str
+    type: str
+    labels: frozenset[str]
+    stability: str
+    components: tuple[str, ...] = ("all",)
+    deprecated: tuple[int, int] | None = None
+    hidden: tuple[int, int] | None = None
+    removed: tuple[int, int] | None = None
+    added: tuple[int, int] | None = None
+    replacement: str | None = None
+    help: str = ""
+    source: str = ""
+    label_changes: tuple[LabelChange, ...] = ()
+    labels_verified: bool = True
+    open_labels: bool = False  # series also carry arbitrary target labels (up)
+    note: str = ""
+    file: Path | None = None
+    line: int | None = None
+    extra_allowed: frozenset[str] = field(default_factory=frozenset)
+
+    def hidden_from(self, version: tuple[int, int]) -> tuple[int, int] | None:
+        """First minor in which the metric is hidden, as seen by a binary of ``version``."""
+        if self.hidden:
+            return self.hidden
+        if not self.deprecated:
+            return None
+        major, minor = self.deprecated
+        if version >= NEW_HIDING_RULE_FROM:
+            return (major, minor + HIDE_WINDOW.get(self.stability, 0))
+        return (major, minor + 1)
+
+    def status(self, k8s_version: str | tuple[int, int] = DEFAULT_VERSION) -> Status:
+        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        if self.removed and v >= self.removed:
+            return "removed"
+        hidden = self.hidden_from(v)
+        if hidden and v >= hidden:
+            return "hidden"
+        if self.deprecated and v >= self.deprecated:
+            return "deprecated"
+        return "ok"
+
+    def exists_in(self, k8s_version: str | tuple[int, int]) -> bool:
+        """False when the metric was only added after ``k8s_version``."""
+        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        return not (self.added and v < self.added)
+
+    def labels_at(self, k8s_version: str | tuple[int, int] | None = None) -> frozenset[str]:
+        """The metric's own labels in a version (undoing later ``label_changes``)."""
+        labels = set(self.labels)
+        if k8s_version is None:
+            return frozenset(labels)
+        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        for change in sorted(self.label_changes, key=lambda c: c.version, reverse=True):
+            if v < change.version:
+                labels -= set(change.added)
+                labels |= set(change.removed)
+        return frozenset(labels)
+
+    def allowed_labels(
+        self, suffix: str = "", k8s_version: str | tuple[int, int] | None = None
+    ) -> frozenset[str]:
+        """Every label a series of this metric (with ``suffix``) may have."""
+        labels = set(self.labels_at(k8s_version)) | ALWAYS_ALLOWED | self.extra_allowed
+        if suffix == "_bucket":
+            labels.add("le")
+        if self.type == "summary" and suffix == "":
+            labels.add("quantile")
+        return frozenset(labels)
+
+    def series_type(self, suffix: str) -> str:
+        """The Prometheus type of one series: ``_bucket``/``_count``/``_sum`` of a histogram are counters."""
+        if suffix in ("_bucket", "_count", "_sum"):
+            return "counter"
+        return self.type
+
+    def dotted(self, v: tuple[int, int] | None) -> str:
+        return f"{v[0]}.{v[1]}" if v else ""
+
+
+@dataclass
+class Registry:
+    metrics: dict[str, MetricInfo]
+    file: Path | None = None
+
+    def __contains__(self, name: str) -> bool:
+        return self.lookup(name) is not None
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    def get(self, name: str) -> MetricInfo | None:
+        return self.metrics.get(name)
+
+    def lookup(self, series_name: str) -> tuple[MetricInfo, str] | None:
+        """The metric a series belongs to and its suffix (``""``, ``_bucket``, ``_sum``, ``_count``)."""
+        info = self.metrics.get(series_name)
+        if info is not None:
+            return info, ""
+        for suffix in ("_bucket", "_sum", "_count"):
+            if series_name.endswith(suffix):
+                info = self.metrics.get(series_name[: -len(suffix)])
+                if info is not None and suffix in SUFFIXES.get(info.type, ()):
+                    return info, suffix
+        return None
+
+
+def _version_field(raw: LineDict, key: str, file: Path, path: str) -> tuple[int, int] | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_version(str(value))
+    except ValueError as exc:
+        raise SourceError(file, str(exc), line=raw.line_of(key), path=f"{path}.{key}") from None
+
+
+def _str_list(raw: LineDict, key: str, file: Path, path: str) -> list[str]:
+    value = raw.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise SourceError(
+            file, f"'{key}' must be a list of strings", line=raw.line_of(key), path=f"{path}.{key}"
+        )
+    return value
+
+
+def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None) -> MetricInfo:
+    path = f"metrics.{name}"
+    if not NAME_RE.match(name):
+        raise SourceError(file, "not a valid metric name", path=path)
+    if not isinstance(raw, LineDict):
+        raise SourceError(file, "must be a mapping", path=path)
+    unknown = sorted(set(raw) - ENTRY_KEYS)
+    if unknown:
+        raise SourceError(file, f"unknown key '{unknown[0]}'", line=raw.line_of(unknown[0]), path=path)
+    mtype = raw.get("type")
+    if mtype not in METRIC_TYPES:
+        raise SourceError(
+            file,
+            f"type must be one of {', '.join(METRIC_TYPES)}",
+            line=raw.line_of("type"),
+            path=f"{path}.type",
+        )
+    stability = raw.get("stability")
+    if stability not in STABILITY_LEVELS:
+        raise SourceError(
+            file,
+            f"stability must be one of {', '.join(STABILITY_LEVELS)}",
+            line=raw.line_of("stability"),
+            path=f"{path}.stability",
+        )
+    if mtype in SUFFIXES and name.endswith(("_bucket", "_sum", "_count")):
+        raise SourceError(file, f"store a {mtype} under its base name", line=raw.line, path=path)
+    components = _str_list(raw, "components", file, path) or ["all"]
+    bad = [c for c in components if c not in COMPONENTS]
+    if bad:
+        raise SourceError(
+            file,
+            f"unknown component {bad[0]!r} (known: {', '.join(COMPONENTS)})",
+            line=raw.line_of("components"),
+            path=f"{path}.components",
+        )
+    labels = _str_list(raw, "labels", file, path)
+    changes = []
+    for i, ch in enumerate(raw.get("label_changes") or []):
+        cpath = f"{path}.label_changes[{i}]"
+        if not isinstance(ch, LineDict) or "version" not in ch:
+            raise SourceError(
+                file, "a label change needs 'version'", line=raw.line_of("label_changes"), path=cpath
+            )
+        changes.append(
+            LabelChange(
+                version=_version_field(ch, "version", file, cpath) or (0, 0),
+                added=tuple(_str_list(ch, "added", file, cpath)),
+                removed=tuple(_str_list(ch, "removed", file, cpath)),
+                note=str(ch.get("note", "")),
+            )
+        )
+    info = MetricInfo(
+        name=name,
+        type=mtype,
+        labels=frozenset(labels),
+        stability=stability,
+        components=tuple(components),
+        deprecated=_version_field(raw, "deprecated", file, path),
+        hidden=_version_field(raw, "hidden", file, path),
+        removed=_version_field(raw, "removed", file, path),
+        added=_version_field(raw, "added", file, path),
+        replacement=raw.get("replacement"),
+        help=str(raw.get("help") or ""),
+        source=str(raw.get("source") or ""),
+        label_changes=tuple(changes),
+        labels_verified=bool(raw.get("labels_verified", True)),
+        open_labels=bool(raw.get("open_labels", False)),
+        note=str(raw.get("note") or ""),
+        file=file,
+        line=raw.line,
+        extra_allowed=frozenset({cluster_label} if cluster_label else set()),
+    )
+    if info.removed and info.deprecated and info.removed < info.deprecated:
+        raise SourceError(file, "removed before it was deprecated", line=raw.line_of("removed"), path=path)
+    if (info.hidden or info.removed) and not info.deprecated:
+        raise SourceError(file, "a hidden or removed metric needs 'deprecated'", line=raw.line, path=path)
+    return info
+
+
+def load_registry(promql_dir: Path, cluster_label: str | None = None) -> Registry:
+    """Load ``promql_dir/metrics.yaml``. ``cluster_label`` defaults to the one in config.yaml."""
+    file = promql_dir / "metrics.yaml"
+    if not file.is_file():
+        raise SourceError(file, "missing: the metric registry is required by the linter")
+    if cluster_label is None and (promql_dir / "config.yaml").is_file():
+        from .selectors import load_selectors
+
+        cluster_label = load_selectors(promql_dir).cluster_label
+    data = load_yaml(file)
+    if not isinstance(data, LineDict) or not isinstance(data.get("metrics"), LineDict):
+        raise SourceError(file, "must be a mapping with a 'metrics' mapping")
+    metrics: dict[str, MetricInfo] = {}
+    errors: list[SourceError] = []
+    raw_metrics: LineDict = data["metrics"]
+    for name, raw in raw_metrics.items():
+        try:
+            info = _parse_metric(str(name), raw, file, cluster_label)
+        except SourceError as exc:
+            if exc.line is None:
+                exc.line = raw_metrics.line_of(name)
+            errors.append(exc)
+            continue
+        metrics[info.name] = info
+    # A histogram's series names must not collide with another entry.
+    for info in metrics.values():
+        for suffix in SUFFIXES.get(info.type, ()):
+            if info.name + suffix in metrics:
+                errors.append(
+                    SourceError(
+                        file,
+                        f"{info.name + suffix} is a series of the {info.type} {info.name}; remove the entry",
+                        line=metrics[info.name + suffix].line,
+                    )
+                )
+        if info.replacement and info.replacement not in metrics:
+            errors.append(
+                SourceError(
+                    file,
+                    f"replacement {info.replacement!r} is not in the registry",
+                    line=info.line,
+                    path=f"metrics.{info.name}.replacement",
+                )
+            )
+    if errors:
+        raise SourceErrors(errors)
+    return Registry(metrics, file)
