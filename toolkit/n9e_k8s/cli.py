@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "init": "init",
     "catalog": "catalog",
     "lint": "lint",
+    "build": "build",
+    "validate": "validate",
 }
 
 

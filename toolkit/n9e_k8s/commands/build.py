@@ -1,0 +1,61 @@
+"""`n9e-k8s build`: render every artifact (dashboards, ...) from the source tree into --out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import SourceOption, handle_errors, no_color
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("build")
+    def build(
+        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out"),
+        lang: Annotated[
+            str, typer.Option("--lang", help="Language of names and descriptions: en or zh.")
+        ] = "en",
+        clean: Annotated[
+            bool, typer.Option("--clean", help="Replace the output directory as a whole (drops stale files).")
+        ] = False,
+        remote_write_url: Annotated[
+            str | None,
+            typer.Option(
+                "--remote-write-url",
+                help="Also render the collection manifests (manifests/), remote writing to this n9e URL.",
+            ),
+        ] = None,
+        output: Annotated[
+            str, typer.Option("--output", help="text (a table) or json (the files written).")
+        ] = "text",
+        source: SourceOption = None,
+    ) -> None:
+        """Render every artifact in memory, validate it, then write it under --out (nothing on error)."""
+        from ..build import build as run_build
+        from ..errors import UsageError
+        from ..source import resolve_source
+
+        with handle_errors():
+            if output not in ("text", "json"):
+                raise UsageError(f"--output must be text or json, not {output!r}")
+            tree = resolve_source(source)
+            options = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}
+            written = run_build(tree, out, lang=lang, clean=clean, options=options)
+        if output == "json":
+            typer.echo(json.dumps([str(out / w.path) for w in written], indent=2))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"n9e-k8s build → {out} ({lang})")
+        table.add_column("file")
+        table.add_column("bytes", justify="right")
+        table.add_column("status")
+        for w in written:
+            table.add_row(w.path, str(w.bytes), "written" if w.changed else "unchanged")
+        Console(no_color=no_color()).print(table)
+        if not remote_write_url:
+            typer.echo("manifests/ not rendered: pass --remote-write-url to include them.")

@@ -1,0 +1,43 @@
+"""Dashboards: source YAML (dashboards/*.yaml) -> n9e board JSON, validated against the board schema."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import SourceError, SourceErrors
+from .render import board_json, render_board
+from .source import DashboardSpec, coverage_problems, load_dashboards
+
+if TYPE_CHECKING:
+    from ..build import BuildContext
+
+__all__ = [
+    "DashboardSpec",
+    "board_json",
+    "coverage_problems",
+    "load_dashboards",
+    "produce_dashboards",
+    "render_board",
+]
+
+OUTPUT_DIR = "dashboards"
+
+
+def produce_dashboards(ctx: BuildContext) -> dict[str, str]:
+    """Build producer: ``dashboards/<ident>.json`` for every dashboard source file.
+
+    Each board is checked against the n9e board schema strictly (our output keeps layout.i equal to
+    the panel id and never overlaps), so a renderer bug fails the build instead of shipping.
+    """
+    from ..boards import validate_board
+
+    files: dict[str, str] = {}
+    errors: list[SourceError] = []
+    for spec in load_dashboards(ctx.tree, ctx.catalog, ctx.selectors):
+        board = render_board(spec, ctx.catalog, ctx.selectors, ctx.lang)
+        for problem in validate_board(board, f"{OUTPUT_DIR}/{spec.ident}.json", strict=True):
+            errors.append(SourceError(spec.file, f"rendered board is invalid: {problem}"))
+        files[f"{OUTPUT_DIR}/{spec.ident}.json"] = board_json(board)
+    if errors:
+        raise SourceErrors(errors)
+    return files

@@ -1,0 +1,104 @@
+"""JSON Schemas shipped with the package, and a validator that reports Problems with JSON paths
+(and YAML line numbers when the document was loaded with n9e_k8s.yamlio)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..problems import Problem, json_path
+from ..yamlio import line_of
+
+DASHBOARD_SOURCE = "dashboard-source.schema.json"
+N9E_BOARD = "n9e-board.schema.json"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _deepest(error: Any) -> Any:
+    """For anyOf/oneOf failures, the most relevant sub-error (the one that got furthest)."""
+    from jsonschema.exceptions import best_match
+
+    while error.context:
+        candidate = best_match(error.context)
+        if candidate is None or len(candidate.absolute_path) < len(error.absolute_path):
+            break
+        if len(candidate.absolute_path) == len(error.absolute_path) and error.validator == "oneOf":
+            break  # "matches both"/"matches none" at the same place says more than one branch
+        error = candidate
+    return error
+
+
+_JSON_TYPES = {
+    dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
+    type(None): "null",
+}  # fmt: skip
+
+
+def _message(error: Any) -> str:
+    """The rule broken, in a line (jsonschema's own text repeats the whole instance)."""
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        wanted = " or ".join(value) if isinstance(value, list) else value
+        text = f"must be of type {wanted}, not {_JSON_TYPES.get(type(instance), type(instance).__name__)}"
+    elif kind == "not" and isinstance(value, dict) and "pattern" in value:
+        text = f"{instance!r} must not match {value['pattern']!r}"
+    elif kind == "oneOf" and all(isinstance(b, dict) and "required" in b for b in value):
+        keys = [repr(k) for b in value for k in b["required"]]
+        text = f"needs exactly one of {' or '.join(keys)}"
+    elif kind in ("minItems", "maxItems", "uniqueItems", "minProperties") and isinstance(
+        instance, list | dict
+    ):
+        text = error.message.replace(repr(instance), f"{_JSON_TYPES[type(instance)]}", 1)
+    else:
+        text = error.message
+    if len(text) > 240:
+        text = text[:237] + "..."
+    return f"{text} [{kind}]"
+
+
+def _line(document: Any, parts: list[str | int]) -> int | None:
+    node, line = document, line_of(document)
+    for part in parts:
+        line = line_of(node, part) or line
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return line
+
+
+def validate(name: str, document: Any, file: str, prefix: str = "", lines: bool = False) -> list[Problem]:
+    """All schema violations of ``document`` as Problems, sorted by position."""
+    problems = []
+    for error in _validator(name).iter_errors(document):
+        error = _deepest(error)
+        parts = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # point at the first unexpected key itself (its path and line)
+            known = error.schema.get("properties", {})
+            extra = sorted(k for k in error.instance if k not in known)
+            parts += extra[:1]
+        problems.append(
+            Problem(
+                file=file,
+                path=json_path(parts, prefix),
+                message=_message(error),
+                line=_line(document, parts) if lines else None,
+            )
+        )
+    return sorted(set(problems), key=lambda p: (p.line or 0, p.path, p.message))

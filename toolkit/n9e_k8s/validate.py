@@ -1,0 +1,115 @@
+"""`n9e-k8s validate`: the whole source tree, or n9e export files.
+
+Hooks for other kinds of content:
+* ``VALIDATORS``: ``(detect(obj) -> bool, validate(obj, file, prefix) -> [Problem])`` for one object
+  of an export file (a board; alert rules add theirs). A file holds one object or a JSON array.
+* ``SOURCE_CHECKS``: ``check(ctx: BuildContext) -> [Problem]`` run on the source tree after
+  config.yaml and the catalog loaded (dashboards here; alerts and manifests add theirs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .boards import is_board, validate_board
+from .build import BuildContext, make_context
+from .errors import SourceError, SourceErrors, UsageError
+from .problems import Problem
+from .source import SourceTree
+
+Detect = Callable[[Any], bool]
+ObjectValidator = Callable[[Any, str, str], list[Problem]]
+SourceCheck = Callable[[BuildContext], list[Problem]]
+
+VALIDATORS: list[tuple[Detect, ObjectValidator]] = [(is_board, validate_board)]
+
+
+def _from_source_errors(exc: SourceError | SourceErrors) -> list[Problem]:
+    errors = exc.errors if isinstance(exc, SourceErrors) else [exc]
+    return [Problem(str(e.file), e.path, e.message, "error", e.line) for e in errors]
+
+
+def check_dashboards(ctx: BuildContext) -> list[Problem]:
+    """Dashboard sources against their schema and the catalog, then each rendered board (both
+    languages) against the n9e board schema, strictly; coverage gaps are warnings."""
+    from .dashboards import board_json, coverage_problems, load_dashboards, render_board
+
+    try:
+        specs = load_dashboards(ctx.tree, ctx.catalog, ctx.selectors)
+    except (SourceError, SourceErrors) as exc:
+        return _from_source_errors(exc)
+    problems = coverage_problems(specs, ctx.catalog)
+    for spec in specs:
+        for lang in ("en", "zh"):
+            board = json.loads(board_json(render_board(spec, ctx.catalog, ctx.selectors, lang)))
+            for p in validate_board(board, f"{spec.file} (rendered, {lang})", strict=True):
+                problems.append(p)
+    return problems
+
+
+SOURCE_CHECKS: list[SourceCheck] = [check_dashboards]
+
+
+def validate_tree(tree: SourceTree) -> list[Problem]:
+    """config.yaml, the catalog, then every SOURCE_CHECKS hook."""
+    try:
+        ctx = make_context(tree)
+    except (SourceError, SourceErrors) as exc:
+        return _from_source_errors(exc)
+    problems: list[Problem] = []
+    for check in SOURCE_CHECKS:
+        problems += check(ctx)
+    return problems
+
+
+def validate_object(obj: Any, file: str, prefix: str = "") -> list[Problem]:
+    for detect, validator in VALIDATORS:
+        if detect(obj):
+            return validator(obj, file, prefix)
+    return [Problem(file, prefix, "not a known n9e export: expected a board (an object with 'configs')")]
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; directories become the *.json files below them. Missing paths: UsageError."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.json") if p.is_file())
+            if not found:
+                raise UsageError(f"{path}: no .json files in this directory")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return files
+
+
+def validate_file(path: Path) -> list[Problem]:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(file, "", f"cannot read: {exc}")]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [Problem(file, "", f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)]
+    if isinstance(data, list):
+        if not data:
+            return [Problem(file, "", "empty array: nothing to import")]
+        problems: list[Problem] = []
+        for i, item in enumerate(data):
+            problems += validate_object(item, file, f"[{i}]")
+        return problems
+    return validate_object(data, file)
+
+
+def validate_files(paths: list[Path]) -> list[Problem]:
+    problems: list[Problem] = []
+    for path in expand_paths(paths):
+        problems += validate_file(path)
+    return problems
