@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "lint": "lint",
     "build": "build",
     "validate": "validate",
+    "manifests": "manifests",
 }
 
 
