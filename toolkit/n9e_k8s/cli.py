@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "build": "build",
     "validate": "validate",
     "manifests": "manifests",
+    "verify": "verify",
 }
 
 

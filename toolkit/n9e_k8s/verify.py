@@ -1,0 +1,298 @@
+"""Run every query we ship against a real Prometheus API and report what comes back.
+
+A query that parses can still show nothing: a wrong job, a removed metric, a label that does not
+exist. ``verify`` runs
+
+* every catalog entry (dashboard form, variables at their defaults),
+* every dashboard panel target, with the board's variables replaced by real values read from the
+  data the way n9e would list them (``label_values(...)``), in the board's cascading order,
+* every dashboard variable itself (a variable with no value leaves every panel empty),
+
+as instant queries, and counts the series. A query that returns nothing fails unless its catalog
+entry says why it may (``expected_empty: <reason>`` in promql/*.yaml).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .catalog import Catalog, CatalogEntry
+from .selectors import VARIABLE_RE, Selectors
+from .source import SourceTree
+
+# label_values(metric{matchers}, label) or label_values(label)
+LABEL_VALUES_RE = re.compile(
+    r"^\s*label_values\(\s*(?:(?P<match>.+?)\s*,\s*)?(?P<label>[a-zA-Z_]\w*)\s*\)\s*$"
+)
+
+QueryFn = Callable[[str], dict[str, Any]]
+LabelValuesFn = Callable[[str, str | None], list[str]]
+
+
+class ApiError(Exception):
+    """The API answered with an error (bad query, unknown function, ...) or not at all."""
+
+
+@dataclass
+class Result:
+    kind: str  # catalog | dashboard | variable
+    name: str  # entry id, "<board ident>/<panel name>/<refId>", "<board ident>/$<variable>"
+    query: str
+    series: int = 0
+    nan: int = 0  # series whose value is NaN (e.g. histogram_quantile over no observations)
+    error: str | None = None
+    expected_empty: str | None = None
+    entry: str | None = None  # catalog entry id behind a panel target
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "error"
+        if self.series:
+            return "data"
+        return "expected-empty" if self.expected_empty else "empty"
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("error", "empty")
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["status"] = self.status
+        return d
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+    variables: dict[str, dict[str, str]] = field(default_factory=dict)  # board -> var -> value used
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if r.failed]
+
+    def counts(self) -> dict[str, int]:
+        out = {"queries": len(self.results)}
+        for status in ("data", "expected-empty", "empty", "error"):
+            out[status] = sum(r.status == status for r in self.results)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.counts(),
+            "variables": self.variables,
+            "results": [r.as_dict() for r in self.results],
+        }
+
+
+# --- the Prometheus HTTP API ------------------------------------------------------------------------
+
+
+class PrometheusApi:
+    """Instant queries and label values over the Prometheus HTTP API.
+
+    ``base`` is the URL that ``/api/v1/...`` is appended to: a Prometheus server, or n9e's datasource
+    proxy (``<n9e>/api/n9e/proxy/<datasource id>``) with its token header.
+    """
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None, timeout: float = 30) -> None:
+        import requests
+
+        self.base = base.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers.update(headers or {})
+        self.timeout = timeout
+
+    def _get(self, path: str, params: Any) -> Any:
+        import requests
+
+        try:
+            resp = self.session.get(f"{self.base}{path}", params=params, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ApiError(f"{type(exc).__name__}: {exc}") from None
+        try:
+            body = resp.json()
+        except ValueError:
+            raise ApiError(f"HTTP {resp.status_code}: {resp.text[:200]!r}") from None
+        if not isinstance(body, dict) or body.get("status") != "success":
+            message = body.get("error") if isinstance(body, dict) else None
+            raise ApiError(f"HTTP {resp.status_code}: {message or str(body)[:200]}")
+        return body["data"]
+
+    def query(self, expr: str) -> dict[str, Any]:
+        return self._get("/api/v1/query", {"query": expr})
+
+    def label_values(self, label: str, match: str | None) -> list[str]:
+        params = [("match[]", match)] if match else []
+        return sorted(self._get(f"/api/v1/label/{label}/values", params) or [])
+
+
+# --- running queries -------------------------------------------------------------------------------
+
+
+def count(data: dict[str, Any]) -> tuple[int, int]:
+    """(series, NaN series) of an instant query result."""
+    kind, result = data.get("resultType"), data.get("result")
+    if kind in ("scalar", "string"):
+        return 1, int(kind == "scalar" and _is_nan(result[1]))
+    series = result or []
+    return len(series), sum(_is_nan(s.get("value", [0, "0"])[1]) for s in series)
+
+
+def _is_nan(value: str) -> bool:
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def run_query(result: Result, query: QueryFn) -> Result:
+    try:
+        result.series, result.nan = count(query(result.query))
+    except ApiError as exc:
+        result.error = str(exc)
+    return result
+
+
+def substitute(expr: str, values: dict[str, str]) -> str:
+    """Replace $var / ${var} / [[var]] by the given values; unknown variables stay."""
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2) or m.group(3)
+        return values.get(name, m.group(0))
+
+    return VARIABLE_RE.sub(repl, expr)
+
+
+def regex_escape(value: str) -> str:
+    """A label value as a PromQL regex that matches exactly it (n9e escapes the same way)."""
+    return re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", value)
+
+
+def catalog_results(catalog: Catalog, selectors: Selectors) -> list[Result]:
+    return [
+        Result(
+            kind="catalog",
+            name=e.id,
+            query=selectors.substitute_defaults(e.render(selectors, "dashboard")),
+            expected_empty=e.expected_empty,
+            entry=e.id,
+        )
+        for e in catalog.entries
+    ]
+
+
+def resolve_variables(
+    board: dict[str, Any], label_values: LabelValuesFn, selectors: Selectors
+) -> tuple[dict[str, str], list[Result]]:
+    """Real values for a board's variables, in order (each query variable may use earlier ones).
+
+    A label variable gets its first value from the data (regex-escaped, as n9e substitutes one
+    selected value); a custom list its first option (the default); a textbox its default.
+    """
+    values: dict[str, str] = {}
+    results: list[Result] = []
+    ident = board.get("ident") or board.get("name", "?")
+    for var in board["configs"].get("var", []):
+        name, vtype = var["name"], var.get("type")
+        if vtype == "query":
+            definition = substitute(var.get("definition", ""), values)
+            m = LABEL_VALUES_RE.match(definition)
+            result = Result(kind="variable", name=f"{ident}/${name}", query=definition)
+            if not m:
+                result.error = "not a label_values(...) definition"
+            else:
+                try:
+                    found = label_values(m.group("label"), m.group("match"))
+                except ApiError as exc:
+                    result.error = str(exc)
+                else:
+                    result.series = len(found)
+                    if found:
+                        values[name] = regex_escape(found[0])
+            results.append(result)
+            values.setdefault(name, str(var.get("allValue") or ".*"))
+        elif vtype == "custom":
+            options = [o for o in str(var.get("definition", "")).split(",") if o]
+            var_default = selectors.variables.get(name)
+            values[name] = options[0] if options else (var_default.default if var_default else "")
+        elif vtype == "textbox":
+            values[name] = str(var.get("defaultValue", ""))
+    return values, results
+
+
+def dashboard_results(
+    boards: Iterable[dict[str, Any]],
+    catalog: Catalog,
+    selectors: Selectors,
+    label_values: LabelValuesFn,
+    report: Report,
+) -> list[Result]:
+    """Variable results, then one result per panel target with the variables' real values."""
+    by_expr: dict[str, CatalogEntry] = {e.render(selectors, "dashboard"): e for e in catalog.entries}
+    out: list[Result] = []
+    for board in boards:
+        ident = board.get("ident") or board.get("name", "?")
+        values, var_results = resolve_variables(board, label_values, selectors)
+        report.variables[ident] = values
+        out += var_results
+        for panel in _panels(board["configs"].get("panels", [])):
+            for target in panel.get("targets", []):
+                expr = target.get("expr", "")
+                entry = by_expr.get(expr)
+                out.append(
+                    Result(
+                        kind="dashboard",
+                        name=f"{ident}/{panel.get('name', panel.get('id'))}/{target.get('refId', '?')}",
+                        query=substitute(expr, values),
+                        expected_empty=entry.expected_empty if entry else None,
+                        entry=entry.id if entry else None,
+                    )
+                )
+    return out
+
+
+def _panels(panels: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    for panel in panels:
+        if panel.get("type") == "row":
+            yield from _panels(panel.get("panels") or [])
+        else:
+            yield panel
+
+
+def boards_for(
+    tree: SourceTree, catalog: Catalog, selectors: Selectors, lang: str = "en"
+) -> list[dict[str, Any]]:
+    from .dashboards import load_dashboards, render_board
+
+    return [
+        render_board(spec, catalog, selectors, lang) for spec in load_dashboards(tree, catalog, selectors)
+    ]
+
+
+def verify(
+    tree: SourceTree,
+    api: PrometheusApi,
+    progress: Callable[[Result], None] | None = None,
+) -> Report:
+    from .catalog import load_catalog
+    from .selectors import load_selectors
+
+    selectors = load_selectors(tree.promql)
+    catalog = load_catalog(tree, selectors)
+    report = Report()
+    pending = catalog_results(catalog, selectors)
+    pending += dashboard_results(
+        boards_for(tree, catalog, selectors), catalog, selectors, api.label_values, report
+    )
+    for result in pending:
+        if result.kind != "variable":  # variables were resolved while reading the boards
+            run_query(result, api.query)
+        report.results.append(result)
+        if progress:
+            progress(result)
+    return report
