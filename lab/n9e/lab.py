@@ -1,0 +1,522 @@
+#!/usr/bin/env python3
+"""Build, start and stop a real Nightingale (n9e) for the n9e-k8s tests. Standard library only.
+
+    lab.py build [--version V] [--src DIR]
+    lab.py up    [--version V] [--port P]     # stdout: one `export N9E_...` line, nothing else
+    lab.py down  [--version V] [--keep]
+
+The n9e code comes from the pinned Go module (wrapper/<version>/go.mod); our own wrapper/main.go starts its center
+package. The binary is cached per version in ${XDG_CACHE_HOME:-~/.cache}/n9e-k8s/n9e/<version>/. Each `up` starts
+a fresh server (new SQLite file) in a state directory: $N9E_LAB_DIR, or ${TMPDIR:-/tmp}/n9e-k8s-lab-<version>.
+Progress and errors go to stderr; the server's own log is <state dir>/n9e.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WRAPPER = HERE / "wrapper"
+MODULE = "github.com/ccfos/nightingale/v6"
+DEFAULT_VERSION = "v9.1.1"
+USERNAME = "root"
+PASSWORD = "root.2020"  # seeded by n9e itself; the lab server listens on 127.0.0.1 only
+GROUP_NAME = "n9e-k8s-lab"
+DATASOURCE_NAME = "prometheus"
+TOKEN_NAME = "n9e-k8s-lab"
+
+
+@dataclass(frozen=True)
+class Pin:
+    commit: str
+    # v7 has no X-User-Token (added in v8.0.0-beta.5), and its SQLite schema must be loaded from the shipped SQL.
+    token_auth: bool = True
+    needs_redis: bool = False
+    schema_sql: str = ""  # path inside the n9e module of the SQLite schema to load before the first start
+
+
+PINS: dict[str, Pin] = {
+    "v9.1.1": Pin("4e056150142b2e1ed6966c9317a9e08442c399f7"),
+    "v8.5.1": Pin("80d0193ac02bba273e1ccf7df39dc1fd993f2ef4"),
+    "v7.7.2": Pin(
+        "d0f690cf6ac6d5132c340c46e35a5f18da01f070",
+        token_auth=False,
+        needs_redis=True,
+        schema_sql="docker/sqlite.sql",
+    ),
+}
+
+
+class LabError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"n9e-lab: {msg}", file=sys.stderr, flush=True)
+
+
+def cache_dir(version: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "n9e-k8s" / "n9e" / version
+
+
+def state_dir(version: str) -> Path:
+    if os.environ.get("N9E_LAB_DIR"):
+        return Path(os.environ["N9E_LAB_DIR"])
+    return Path(tempfile.gettempdir()) / f"n9e-k8s-lab-{version}"
+
+
+def pin_for(version: str) -> Pin:
+    if version not in PINS:
+        raise LabError(f"unknown version {version!r}; known: {', '.join(PINS)}")
+    return PINS[version]
+
+
+@contextlib.contextmanager
+def locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------------------------------------------------- build
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise LabError(
+            f"command failed ({proc.returncode}): {shlex.join(cmd)} (in {cwd})\n{proc.stdout.strip()}"
+        )
+    return proc.stdout
+
+
+def build(version: str, src: str | None = None) -> Path:
+    """Build the wrapper for `version` once; return the binary. Idempotent, safe to call concurrently."""
+    pin = pin_for(version)
+    mod_dir = WRAPPER / version
+    inputs = [WRAPPER / "main.go", mod_dir / "go.mod", mod_dir / "go.sum"]
+    for f in inputs:
+        if not f.is_file():
+            raise LabError(f"missing {f}")
+    # N9E_LAB_SRC may name the tree per version with "{version}", e.g. /src/n9e-{version}
+    src = src or os.environ.get("N9E_LAB_SRC", "").replace("{version}", version) or None
+    if src:
+        src = str(Path(src).resolve())
+        if not (Path(src) / "go.mod").is_file():
+            raise LabError(f"{src} is not an n9e source tree (no go.mod)")
+    digest = hashlib.sha256()
+    for f in inputs:
+        digest.update(f.read_bytes())
+    digest.update(f"src={src or ''}".encode())
+    stamp_value = digest.hexdigest()
+
+    cache = cache_dir(version)
+    binary = cache / "n9e"
+    stamp = cache / "n9e.stamp"
+
+    def fresh() -> bool:
+        return binary.is_file() and stamp.is_file() and stamp.read_text().strip() == stamp_value
+
+    if fresh():
+        return binary
+    with locked(cache / ".build.lock"):
+        if fresh():
+            return binary
+        started = time.monotonic()
+        log(f"building n9e {version} ({pin.commit[:12]}) into {cache} ...")
+        work = cache / "build"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        for f in inputs:
+            shutil.copy(f, work / f.name)
+        env = dict(os.environ)
+        env.setdefault("GOTOOLCHAIN", "local")
+        if src:
+            # A local n9e checkout of the pinned commit instead of the module proxy (see README).
+            log(f"using local n9e source {src}")
+            _run(["go", "mod", "edit", f"-replace={MODULE}={src}"], work, env)
+        else:
+            # The committed go.sum is n9e's own go.sum plus our tidy result; this adds and checks n9e's own line.
+            _run(["go", "mod", "download", MODULE], work, env)
+        ldflags = f"-s -w -X {MODULE}/pkg/version.Version={version}-{pin.commit}"
+        tmp = cache / "n9e.tmp"
+        _run(["go", "build", "-mod=mod", "-trimpath", "-ldflags", ldflags, "-o", str(tmp), "."], work, env)
+        mod_root = _run(["go", "list", "-mod=mod", "-m", "-f", "{{.Dir}}", MODULE], work, env).strip()
+        if pin.schema_sql:
+            shutil.copy(Path(mod_root) / pin.schema_sql, cache / "schema.sql")
+        os.replace(tmp, binary)
+        stamp.write_text(stamp_value + "\n")
+        shutil.rmtree(work, ignore_errors=True)
+        log(f"built {binary} in {time.monotonic() - started:.0f}s")
+    return binary
+
+
+# ------------------------------------------------------------------------------------------------------------ http
+
+
+def http(method: str, url: str, body=None, headers: dict[str, str] | None = None, timeout: float = 10):
+    """Return (status, parsed JSON or text)."""
+    data = None if body is None else json.dumps(body).encode()
+    hdrs = {"X-Language": "en", "Content-Type": "application/json"}
+    hdrs.update(headers or {})
+    req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, raw, ctype = resp.status, resp.read(), resp.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        status, raw, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
+    text = raw.decode("utf-8", "replace")
+    if "json" in ctype:
+        return status, json.loads(text)
+    return status, text
+
+
+def api(method: str, url: str, auth: dict[str, str], body=None):
+    status, resp = http(method, url, body, auth)
+    if status != 200 or not isinstance(resp, dict) or resp.get("err"):
+        what = resp if not isinstance(resp, str) else resp[:300]
+        raise LabError(f"{method} {url.split('/api/n9e', 1)[-1]} -> HTTP {status}: {what}")
+    return resp.get("dat")
+
+
+# -------------------------------------------------------------------------------------------------------------- up
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (exited child not yet reaped) counts as gone
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ", 1)[1][:1] != "Z"
+    except OSError:
+        return True
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def exports(env: dict[str, str]) -> str:
+    return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+
+
+def start_process(cmd: list[str], cwd: Path, logfile: Path) -> int:
+    with open(logfile, "ab") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return proc.pid
+
+
+def wait_http(url: str, pid: int, logfile: Path, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        if not pid_alive(pid):
+            raise LabError(f"n9e exited during start-up; last lines of {logfile}:\n{log_tail(logfile)}")
+        with contextlib.suppress(OSError, ValueError):
+            status, body = http("GET", url, timeout=2)
+            if status == 200 and isinstance(body, dict):
+                return body
+        if time.monotonic() > deadline:
+            raise LabError(
+                f"{url} did not answer within {timeout:.0f}s; last lines of {logfile}:\n{log_tail(logfile)}"
+            )
+        time.sleep(0.25)
+
+
+def running_env(state: Path) -> dict[str, str] | None:
+    """The env of a lab server in `state` that is still up, else None."""
+    try:
+        pid = int((state / "n9e.pid").read_text())
+        env = json.loads((state / "env.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not pid_alive(pid):
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        status, _ = http("GET", env["N9E_URL"] + "/api/n9e/versions", timeout=2)
+        if status == 200:
+            return env
+    return None
+
+
+def up(version: str, port: int | None = None) -> dict[str, str]:
+    pin = pin_for(version)
+    state = state_dir(version)
+    with locked(Path(tempfile.gettempdir()) / f"n9e-k8s-lab-{version}.lock"):
+        env = running_env(state)
+        if env is not None:
+            log(f"n9e {version} already running at {env['N9E_URL']} (state {state})")
+            return env
+        binary = build(version)
+        stop(state)
+        shutil.rmtree(state, ignore_errors=True)
+        (state / "etc").mkdir(parents=True)
+        (state / "integrations").mkdir()
+        os.chmod(state, 0o700)
+        started = time.monotonic()
+
+        redis_address = "127.0.0.1:6379"
+        if pin.needs_redis:
+            redis_address = start_redis(state)
+        if pin.schema_sql:
+            with sqlite3.connect(state / "n9e.db") as db:
+                db.executescript((cache_dir(version) / "schema.sql").read_text())
+
+        pub = os.environ.get("N9E_LAB_PUB", "")
+        if pub:
+            if not (Path(pub) / "index.html").is_file():
+                raise LabError(
+                    f"N9E_LAB_PUB={pub} has no index.html (it should be an unpacked n9e-fe release)"
+                )
+            (state / "pub").symlink_to(Path(pub).resolve())
+        port = port or free_port()
+        config = (HERE / "config.toml.tmpl").read_text()
+        for key, value in {
+            "PORT": str(port),
+            "DB_FILE": str(state / "n9e.db"),
+            "REDIS_ADDRESS": redis_address,
+            "REDIS_TYPE": "standalone" if pin.needs_redis else "miniredis",
+            "INTEGRATIONS_DIR": str(state / "integrations"),
+            "USE_FILE_ASSETS": "true" if pub else "false",
+        }.items():
+            config = config.replace(f"@{key}@", value)
+        (state / "etc" / "config.toml").write_text(config)
+
+        logfile = state / "n9e.log"
+        pid = start_process([str(binary), "-configs", str(state / "etc")], state, logfile)
+        (state / "n9e.pid").write_text(f"{pid}\n")
+        url = f"http://127.0.0.1:{port}"
+        try:
+            versions = wait_http(
+                url + "/api/n9e/versions", pid, logfile, float(os.environ.get("N9E_LAB_TIMEOUT", 120))
+            )
+            t_http = time.monotonic() - started
+            env = provision(url, pin)
+        except BaseException:
+            stop(state)
+            raise
+        env = {
+            "N9E_URL": url,
+            "N9E_TOKEN": env["token"],
+            "N9E_USERNAME": USERNAME,
+            "N9E_PASSWORD": PASSWORD,
+            "N9E_GROUP": str(env["group_id"]),
+            "N9E_DATASOURCE": str(env["datasource_id"]),
+            "N9E_VERSION": versions["dat"]["version"],
+            "N9E_AUTH_HEADER": "X-User-Token" if pin.token_auth else "Authorization",
+        }
+        (state / "env.json").write_text(json.dumps(env, indent=1) + "\n")
+        os.chmod(state / "env.json", 0o600)
+        log(
+            f"n9e {env['N9E_VERSION']} up at {url} (pid {pid}, state {state}): versions answered after "
+            f"{t_http:.1f}s, token/group/datasource ready after {time.monotonic() - started:.1f}s"
+        )
+        return env
+
+
+def start_redis(state: Path) -> str:
+    exe = shutil.which("redis-server")
+    if not exe:
+        raise LabError("n9e v7 needs a real Redis: redis-server not found (apt-get install redis-server)")
+    port = free_port()
+    pid = start_process(
+        [
+            exe,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(state),
+        ],
+        state,
+        state / "redis.log",
+    )
+    (state / "redis.pid").write_text(f"{pid}\n")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(16).startswith(b"+PONG"):
+                return f"127.0.0.1:{port}"
+        time.sleep(0.1)
+    raise LabError(f"redis-server did not start; {log_tail(state / 'redis.log')}")
+
+
+def provision(url: str, pin: Pin) -> dict:
+    """Log in as root and create the token, busi group and Prometheus datasource the tests use."""
+    base = url + "/api/n9e"
+    login = api("POST", base + "/auth/login", {}, {"username": USERNAME, "password": PASSWORD})
+    jwt = {"Authorization": "Bearer " + login["access_token"]}
+    if pin.token_auth:
+        token = api("POST", base + "/self/token", jwt, {"token_name": TOKEN_NAME})["token"]
+        auth = {"X-User-Token": token}
+        # n9e's token cache resyncs every few seconds: wait until the new token is accepted.
+        deadline = time.monotonic() + 30
+        while http("GET", base + "/self/profile", headers=auth)[0] != 200:
+            if time.monotonic() > deadline:
+                raise LabError("the new API token was not accepted within 30s")
+            time.sleep(0.5)
+    else:
+        token = login["access_token"]
+        auth = jwt
+    user_groups = api("GET", base + "/user-groups", auth) or []
+    if not user_groups:
+        raise LabError("n9e has no user group to make the busi group's member")
+    group_id = api(
+        "POST",
+        base + "/busi-groups",
+        auth,
+        {
+            "name": GROUP_NAME,
+            "label_enable": 0,
+            "label_value": "",
+            "members": [{"user_group_id": user_groups[0]["id"], "perm_flag": "rw"}],
+        },
+    )
+    prom_url = os.environ.get("N9E_LAB_PROMETHEUS_URL", "http://127.0.0.1:9090")
+    ds = api(
+        "POST",
+        base + "/datasource/upsert",
+        auth,
+        {
+            "name": DATASOURCE_NAME,
+            "plugin_type": "prometheus",
+            "plugin_type_name": "Prometheus Like",
+            "category": "timeseries",
+            "status": "enabled",
+            "is_default": True,
+            "force_save": True,  # the Prometheus need not be reachable
+            "settings": {"write_addr": "", "internal_addr": ""},
+            "http": {"url": prom_url, "timeout": 10000, "dial_timeout": 3000, "max_idle_conns_per_host": 100},
+            "auth": {"basic_auth": False},
+        },
+    )
+    datasource_id = ds if isinstance(ds, int) else ds.get("id") if isinstance(ds, dict) else None
+    if not datasource_id:
+        brief = api("GET", base + "/datasource/brief", auth) or []
+        datasource_id = next((d["id"] for d in brief if d.get("name") == DATASOURCE_NAME), None)
+    if not datasource_id:
+        raise LabError(f"could not find the id of the created datasource (upsert answered {ds!r})")
+    return {"token": token, "group_id": group_id, "datasource_id": datasource_id}
+
+
+# ------------------------------------------------------------------------------------------------------------ down
+
+
+def _kill(pidfile: Path, timeout: float = 15) -> None:
+    try:
+        pid = int(pidfile.read_text())
+    except (OSError, ValueError):
+        return
+    if pid_alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if pid_alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    pidfile.unlink(missing_ok=True)
+
+
+def stop(state: Path) -> None:
+    _kill(state / "n9e.pid")
+    _kill(state / "redis.pid", timeout=5)
+
+
+def down(version: str, keep: bool = False) -> None:
+    state = state_dir(version)
+    if not state.exists():
+        log(f"nothing to stop for {version} ({state} does not exist)")
+        return
+    stop(state)
+    if keep:
+        log(f"stopped n9e {version}; state kept in {state}")
+    else:
+        shutil.rmtree(state, ignore_errors=True)
+        log(f"stopped n9e {version} and removed {state}")
+
+
+# ------------------------------------------------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lab/n9e", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p_build = sub.add_parser("build", help="build the n9e binary for one or more versions (cached)")
+    p_build.add_argument("--version", action="append", help=f"default {DEFAULT_VERSION}; may repeat")
+    p_build.add_argument(
+        "--src", help="a local n9e source tree at the pinned commit instead of the module proxy"
+    )
+    p_up = sub.add_parser("up", help="start n9e in the background and print export lines")
+    p_up.add_argument("--version", default=os.environ.get("N9E_LAB_VERSION", DEFAULT_VERSION))
+    p_up.add_argument("--port", type=int)
+    p_down = sub.add_parser("down", help="stop n9e and remove its state directory")
+    p_down.add_argument("--version", default=os.environ.get("N9E_LAB_VERSION", DEFAULT_VERSION))
+    p_down.add_argument("--keep", action="store_true", help="keep the state directory (log, SQLite file)")
+    args = parser.parse_args(argv)
+    try:
+        if args.cmd == "build":
+            for version in args.version or [DEFAULT_VERSION]:
+                log(f"{version}: {build(version, args.src)}")
+        elif args.cmd == "up":
+            print(exports({k: v for k, v in up(args.version, args.port).items()}), flush=True)
+        elif args.cmd == "down":
+            down(args.version, args.keep)
+    except LabError as e:
+        log(f"error: {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
