@@ -88,6 +88,18 @@ CASES = {
         ("sum(rate(my_app_requests_total[5m]))", "info", {}),
         ("sum(rate(apiserver_request_total[5m]))", {}),
     ),
+    "missing-dollar": (
+        ('sum(rate(apiserver_request_total{verb=~"verb"}[$interval])) by (verb)', "error", {}),
+        ('sum(rate(apiserver_request_total{verb=~"$verb"}[$interval])) by (verb)', {}),
+    ),
+    "impossible-value": (
+        ('sum(apiserver_current_inflight_requests{request_kind="readonly"})', "error", {}),
+        ('sum(apiserver_current_inflight_requests{request_kind="readOnly"})', {}),
+    ),
+    "foreign-job": (
+        ('sum by (name) (workqueue_depth{job="ack-kube-controller-manager"})', "warning", {}),
+        ('sum by (name) (workqueue_depth{job="controller-manager"})', {}),
+    ),
     "top-level-range": (
         ("apiserver_current_inflight_requests[5m]", "error", {}),
         ("max_over_time(apiserver_current_inflight_requests[5m])", {}),
@@ -244,3 +256,30 @@ def test_variable_substitution(expr, kinds, text):
 def test_substitution_records_undefined_variables_in_strings():
     sub = substitute('x{a=~"$nope"}[$interval]', {"interval": "duration"})
     assert sub.undefined == ["nope"]
+
+
+def test_missing_dollar_in_a_range_is_named_not_only_a_syntax_error():
+    found = rules("sum(rate(apiserver_request_total[interval]))")
+    assert ("missing-dollar", "error") in found and ("syntax", "error") in found
+    assert ("missing-dollar", "error") not in rules("sum(rate(apiserver_request_total[5m]))")
+
+
+def test_impossible_value_handles_regexes_and_variables():
+    assert ("impossible-value", "error") in rules('sum(rate(apiserver_request_total{verb=~"get|list"}[5m]))')
+    assert ("impossible-value", "error") not in rules(
+        'sum(rate(apiserver_request_total{verb=~"GET|LIST"}[5m]))'
+    )
+    assert ("impossible-value", "error") not in rules('sum(rate(apiserver_request_total{verb=~"$verb"}[5m]))')
+    # negative matchers always leave something to select
+    assert ("impossible-value", "error") not in rules('sum(rate(apiserver_request_total{verb!~"nope"}[5m]))')
+
+
+def test_foreign_job_follows_the_selector_configuration():
+    assert ("foreign-job", "warning") in rules(
+        'sum(rate(rest_client_requests_total{job="ack-scheduler"}[5m]))'
+    )
+    assert ("foreign-job", "warning") not in rules(
+        'sum(rate(rest_client_requests_total{job=~"sched.*"}[5m]))'
+    )
+    # metrics of other exporters are not ours to judge
+    assert ("foreign-job", "warning") not in rules('sum(rate(my_app_requests_total{job="web"}[5m]))')

@@ -34,7 +34,7 @@ SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_co
 VERSION_RE = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 ENTRY_KEYS = {
     "type", "components", "labels", "stability", "deprecated", "hidden", "removed", "replacement",
-    "help", "source", "added", "label_changes", "labels_verified", "open_labels", "note",
+    "help", "source", "added", "label_changes", "labels_verified", "open_labels", "note", "label_values",
 }  # fmt: skip
 NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 
@@ -78,6 +78,8 @@ class MetricInfo:
     file: Path | None = None
     line: int | None = None
     extra_allowed: frozenset[str] = field(default_factory=frozenset)
+    # Closed sets of values some labels can take (e.g. verb); a matcher outside them selects nothing.
+    label_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def hidden_from(self, version: tuple[int, int]) -> tuple[int, int] | None:
         """First minor in which the metric is hidden, as seen by a binary of ``version``."""
@@ -237,6 +239,22 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
                 note=str(ch.get("note", "")),
             )
         )
+    values = raw.get("label_values") or {}
+    if not isinstance(values, dict) or not all(isinstance(v, list) and v for v in values.values()):
+        raise SourceError(
+            file,
+            "label_values maps a label to the list of its values",
+            line=raw.line_of("label_values"),
+            path=path,
+        )
+    unknown_value_labels = sorted(set(values) - set(labels))
+    if unknown_value_labels:
+        raise SourceError(
+            file,
+            f"label_values names {unknown_value_labels[0]!r}, which is not in labels",
+            line=raw.line_of("label_values"),
+            path=f"{path}.label_values",
+        )
     info = MetricInfo(
         name=name,
         type=mtype,
@@ -257,6 +275,7 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
         file=file,
         line=raw.line,
         extra_allowed=frozenset({cluster_label} if cluster_label else set()),
+        label_values={k: tuple(str(x) for x in v) for k, v in values.items()},
     )
     if info.removed and info.deprecated and info.removed < info.deprecated:
         raise SourceError(file, "removed before it was deprecated", line=raw.line_of("removed"), path=path)
