@@ -9,7 +9,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
-pytest_plugins: list[str] = ["tests.plugins.promtool"]
+pytest_plugins: list[str] = ["tests.plugins.n9e_lab", "tests.plugins.promtool"]
 
 
 @pytest.fixture(scope="session")
