@@ -1,0 +1,198 @@
+"""promtool unit tests generated from the cases in the rule source.
+
+Every alert case becomes one promtool test (its own input series) with an ``alert_rule_test`` at
+``eval_time``: firing cases list the exact labels and annotations (rendered here, from the
+expected series labels and value, with the template functions the source may use), silent cases
+expect no alert. Recording rule cases become ``promql_expr_test``s on the recorded series.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .model import Alert, AlertTests, ExpectedAlert, RuleSet
+from .render import prometheus_rule_file, to_yaml
+
+TEMPLATE_RE = re.compile(
+    r"\{\{\s*(?:\$labels\.(?P<label>[a-zA-Z_]\w*)|\$value(?:\s*\|\s*(?P<fn>\w+))?)\s*\}\}"
+)
+# Record values are compared after rounding, so floating-point noise in ratios does not matter.
+ROUND_TO = 0.000001
+
+
+def go_g4(v: float) -> str:
+    """Go's ``%.4g``."""
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "+Inf" if v > 0 else "-Inf"
+    return f"{v:.4g}"  # both write at least two exponent digits
+
+
+def humanize(v: float) -> str:
+    if v == 0 or math.isnan(v) or math.isinf(v):
+        return go_g4(v)
+    prefix = ""
+    if abs(v) >= 1:
+        for p in ("k", "M", "G", "T", "P", "E", "Z", "Y"):
+            if abs(v) < 1000:
+                break
+            prefix, v = p, v / 1000
+        return f"{go_g4(v)}{prefix}"
+    return _small(v)
+
+
+def _small(v: float, unit: str = "") -> str:
+    """|v| < 1 with an SI prefix (m, u, n...), as Prometheus' humanize functions do."""
+    prefix = ""
+    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
+        if abs(v) >= 1:
+            break
+        prefix, v = p, v * 1000
+    return f"{go_g4(v)}{prefix}{unit}"
+
+
+def humanize_duration(v: float) -> str:
+    if math.isnan(v) or math.isinf(v):
+        return go_g4(v)
+    if v == 0:
+        return f"{go_g4(v)}s"
+    if abs(v) >= 1:
+        sign = "-" if v < 0 else ""
+        v = abs(v)
+        n = int(v)
+        days, hours, minutes, seconds = n // 86400, (n // 3600) % 24, (n // 60) % 60, n % 60
+        if days:
+            return f"{sign}{days}d {hours}h {minutes}m {seconds}s"
+        if hours:
+            return f"{sign}{hours}h {minutes}m {seconds}s"
+        if minutes:
+            return f"{sign}{minutes}m {seconds}s"
+        return f"{sign}{go_g4(v)}s"
+    return _small(v, "s")
+
+
+def go_value(v: float) -> str:
+    """``{{ $value }}``: Go prints a float64 with %v (shortest repr, exponent from 1e21)."""
+    if v.is_integer() and abs(v) < 1e21:
+        return str(int(v))
+    return repr(v)
+
+
+FUNCS = {
+    None: go_value,
+    "humanize": humanize,
+    "humanizePercentage": lambda v: f"{go_g4(v * 100)}%",
+    "humanizeDuration": humanize_duration,
+}
+
+
+def render_template(text: str, labels: dict[str, str], value: float | None) -> str:
+    def repl(m: re.Match[str]) -> str:
+        if m.group("label"):
+            return labels.get(m.group("label"), "")
+        if value is None:
+            raise ValueError(f"{text!r} uses $value: the expected alert needs 'value'")
+        return FUNCS[m.group("fn")](value)
+
+    return TEMPLATE_RE.sub(repl, text)
+
+
+def _input_series(series: dict[str, str]) -> list[dict[str, str]]:
+    return [{"series": k, "values": v} for k, v in series.items()]
+
+
+def _expected(level: Alert, item: ExpectedAlert) -> dict[str, Any]:
+    annotations = {
+        k: render_template(v, item.series_labels, item.value) for k, v in level.annotations("en").items()
+    }
+    return {"exp_labels": dict(item.labels), "exp_annotations": annotations}
+
+
+def _level_of(t: AlertTests, item: ExpectedAlert) -> Alert:
+    for level in t.levels:
+        if all(item.labels.get(k) == v for k, v in level.labels.items()):
+            return level
+    raise AssertionError(f"{t.name}: no level matches {item.labels}")
+
+
+def alert_tests(t: AlertTests) -> list[dict[str, Any]]:
+    out = []
+    counts = {"fires": 0, "silent": 0}
+    for case in t.cases:
+        counts[case.kind] += 1
+        exp = [_expected(_level_of(t, item), item) for item in case.expect]
+        out.append(
+            {
+                "name": f"{t.component} {t.name} {case.kind} #{counts[case.kind]}",
+                "interval": case.interval,
+                "input_series": _input_series(case.series),
+                "alert_rule_test": [{"eval_time": case.eval_time, "alertname": t.name, "exp_alerts": exp}],
+            }
+        )
+    return out
+
+
+def _selector(name: str, labels: dict[str, str]) -> str:
+    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def record_tests(rules: RuleSet) -> list[dict[str, Any]]:
+    out = []
+    for record in rules.records:
+        for i, case in enumerate(record.tests, 1):
+            exprs = []
+            for labels, value in case.expect:
+                exprs.append(
+                    {
+                        "expr": f"round({_selector(record.record, labels)}, {ROUND_TO})",
+                        "eval_time": case.eval_time,
+                        "exp_samples": [{"labels": _selector("", labels), "value": round(value, 6)}],
+                    }
+                )
+            out.append(
+                {
+                    "name": f"{record.component} record {_selector(record.record, record.labels)} #{i}",
+                    "interval": case.interval,
+                    "input_series": _input_series(case.series),
+                    "promql_expr_test": exprs,
+                }
+            )
+    return out
+
+
+def merge_tests(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One promtool test per distinct (interval, input series): every test re-evaluates all rule
+    groups from time 0, so sharing the long burn-rate series keeps the run short."""
+    merged: dict[str, dict[str, Any]] = {}
+    for test in tests:
+        key = repr((test["interval"], test["input_series"]))
+        if key not in merged:
+            merged[key] = {**test, "name": test["name"]}
+            continue
+        into = merged[key]
+        into["name"] += f"; {test['name']}"
+        for kind in ("alert_rule_test", "promql_expr_test"):
+            if kind in test:
+                into[kind] = into.get(kind, []) + test[kind]
+    return list(merged.values())
+
+
+def promtool_files(rules: RuleSet) -> dict[str, str]:
+    """Rule files plus ``tests.yaml`` for ``promtool test rules tests.yaml`` (run from that folder)."""
+    files = {f"{c}.rules.yaml": prometheus_rule_file(rules, c) for c in rules.components}
+    tests: list[dict[str, Any]] = []
+    for t in rules.alert_tests:
+        tests += alert_tests(t)
+    tests = merge_tests(tests + record_tests(rules))
+    files["tests.yaml"] = to_yaml(
+        {
+            "rule_files": sorted(k for k in files if k.endswith(".rules.yaml")),
+            "evaluation_interval": "1m",
+            "tests": tests,
+        }
+    )
+    return files
