@@ -369,3 +369,21 @@ def test_every_panel_expression_lints_clean(builtin) -> None:
                     count += 1
     assert count >= 50
     assert findings == []
+
+
+def test_every_allowed_panel_type_renders_a_valid_board(tmp_path: Path) -> None:
+    from n9e_k8s.schemas import DASHBOARD_SOURCE, load_schema
+
+    types = load_schema(DASHBOARD_SOURCE)["$defs"]["panel"]["properties"]["type"]["enum"]
+    assert {"timeseries", "stat", "table", "gauge", "barGauge"} <= set(types)
+    source = FIXTURE_DASHBOARD.replace(
+        "      - query: apiserver.latency\n", "      - query: apiserver.latency\n        type: TYPE\n"
+    )
+    for ptype in types:
+        tree = SourceTree(make_tree(tmp_path / ptype, dashboards={"a.yaml": source.replace("TYPE", ptype)}))
+        ctx = make_context(tree)
+        (spec,) = load_dashboards(tree, ctx.catalog)
+        board = render_board(spec, ctx.catalog, ctx.selectors, "en")
+        panel = next(p for p in board["configs"]["panels"] if p["name"] == "Latency by verb")
+        assert panel["type"] == ptype and panel["custom"], ptype
+        assert validate_board(board, ptype, strict=True) == [], ptype

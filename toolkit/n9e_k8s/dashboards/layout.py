@@ -14,7 +14,6 @@ DEFAULT_SIZE: dict[str, tuple[int, int]] = {
     "timeseries": (12, 8),
     "barchart": (12, 8),
     "pie": (8, 8),
-    "hexbin": (12, 8),
     "table": (24, 8),
 }
 

@@ -57,7 +57,6 @@ CUSTOM_DEFAULTS: dict[str, dict[str, Any]] = {
         "textSize": {}, "legengPosition": "right",
     },
     "barchart": {"calc": "lastNotNull", "valueField": "Value"},
-    "hexbin": {"textMode": "valueAndName", "calc": "lastNotNull", "valueField": "Value", "colorDomainAuto": True, "colorDomain": [], "reverseColorOrder": False},
 }  # fmt: skip
 
 
