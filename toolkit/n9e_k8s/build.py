@@ -53,7 +53,14 @@ def _manifests(ctx: BuildContext) -> dict[str, str]:
     return render_manifest_files(ctx.selectors, manifest_options)
 
 
-PRODUCERS: list[Producer] = [_dashboards, _manifests]
+def _rules(ctx: BuildContext) -> dict[str, str]:
+    """n9e alert and recording rules, Prometheus rule files and the PrometheusRule resource."""
+    from .alerts import produce_rules
+
+    return produce_rules(ctx)
+
+
+PRODUCERS: list[Producer] = [_dashboards, _manifests, _rules]
 
 
 def make_context(

@@ -14,6 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .alerts.validate import (
+    check_rule_source,
+    is_alert_rule,
+    is_recording_rule,
+    validate_alert_rule,
+    validate_recording_rule,
+)
 from .boards import is_board, validate_board
 from .build import BuildContext, make_context
 from .errors import SourceError, SourceErrors, UsageError
@@ -24,7 +31,11 @@ Detect = Callable[[Any], bool]
 ObjectValidator = Callable[[Any, str, str], list[Problem]]
 SourceCheck = Callable[[BuildContext], list[Problem]]
 
-VALIDATORS: list[tuple[Detect, ObjectValidator]] = [(is_board, validate_board)]
+VALIDATORS: list[tuple[Detect, ObjectValidator]] = [
+    (is_board, validate_board),
+    (is_alert_rule, validate_alert_rule),
+    (is_recording_rule, validate_recording_rule),
+]
 
 
 def _from_source_errors(exc: SourceError | SourceErrors) -> list[Problem]:
@@ -50,7 +61,7 @@ def check_dashboards(ctx: BuildContext) -> list[Problem]:
     return problems
 
 
-SOURCE_CHECKS: list[SourceCheck] = [check_dashboards]
+SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rule_source]
 
 
 def validate_tree(tree: SourceTree) -> list[Problem]:
@@ -69,7 +80,14 @@ def validate_object(obj: Any, file: str, prefix: str = "") -> list[Problem]:
     for detect, validator in VALIDATORS:
         if detect(obj):
             return validator(obj, file, prefix)
-    return [Problem(file, prefix, "not a known n9e export: expected a board (an object with 'configs')")]
+    return [
+        Problem(
+            file,
+            prefix,
+            "not a known n9e export: expected a board (an object with 'configs'), an alert rule "
+            "(rule_config/prom_ql, severity...) or a recording rule (name, prom_ql)",
+        )
+    ]
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

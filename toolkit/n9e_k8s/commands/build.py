@@ -31,6 +31,26 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             str, typer.Option("--output", help="text (a table) or json (the files written).")
         ] = "text",
+        n9e_version: Annotated[
+            str,
+            typer.Option(
+                "--n9e-version",
+                help="Target n9e for alert rules: v7 (notify channels/groups) or v8/v9 (notify rules).",
+            ),
+        ] = "v8",
+        datasource_id: Annotated[
+            int | None,
+            typer.Option("--datasource-id", help="Datasource of the n9e rules. Default: every datasource."),
+        ] = None,
+        notify_rule_id: Annotated[
+            list[int] | None, typer.Option("--notify-rule-id", help="n9e v8+ notify rule id (repeatable).")
+        ] = None,
+        notify_channel: Annotated[
+            list[str] | None, typer.Option("--notify-channel", help="n9e v7 notify channel (repeatable).")
+        ] = None,
+        notify_group: Annotated[
+            list[str] | None, typer.Option("--notify-group", help="n9e v7 user-group id (repeatable).")
+        ] = None,
         source: SourceOption = None,
     ) -> None:
         """Render every artifact in memory, validate it, then write it under --out (nothing on error)."""
@@ -42,7 +62,14 @@ def register(app: typer.Typer) -> None:
             if output not in ("text", "json"):
                 raise UsageError(f"--output must be text or json, not {output!r}")
             tree = resolve_source(source)
-            options = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}
+            options: dict = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}
+            options["rules"] = {
+                "n9e_version": n9e_version,
+                "datasource_id": datasource_id,
+                "notify_rule_ids": notify_rule_id or [],
+                "notify_channels": notify_channel or [],
+                "notify_groups": notify_group or [],
+            }
             written = run_build(tree, out, lang=lang, clean=clean, options=options)
         if output == "json":
             typer.echo(json.dumps([str(out / w.path) for w in written], indent=2))

@@ -1,0 +1,160 @@
+"""Validation of n9e alert and recording rule JSON (`n9e-k8s validate FILE`) and of the rule
+source (`n9e-k8s validate` on a source tree): JSON Schema first, then what a schema cannot say."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..problems import Problem
+from ..schemas import validate
+
+N9E_ALERT_RULES = "n9e-alert-rules.schema.json"
+N9E_RECORDING_RULES = "n9e-recording-rules.schema.json"
+ALERT_KEYS = (
+    "rule_config",
+    "prom_for_duration",
+    "severity",
+    "notify_channels",
+    "enable_stime",
+    "enable_stimes",
+)
+EVERY_RE = re.compile(r"^@every (\d+)s$")
+
+
+def is_alert_rule(obj: Any) -> bool:
+    """An alert rule carries rule_config, prom_for_duration or severity (a board has configs)."""
+    return isinstance(obj, dict) and "configs" not in obj and any(k in obj for k in ALERT_KEYS)
+
+
+def is_recording_rule(obj: Any) -> bool:
+    return (
+        isinstance(obj, dict)
+        and "configs" not in obj
+        and not is_alert_rule(obj)
+        and ("prom_ql" in obj or "query_configs" in obj)
+    )
+
+
+def _schema(name: str, obj: Any, file: str, prefix: str) -> list[Problem]:
+    # The schemas describe the whole export (an array); validate this one object as [obj].
+    problems = validate(name, [obj], file)
+    out = []
+    for p in problems:
+        rest = p.path[3:] if p.path.startswith("[0]") else p.path
+        path = prefix + rest if prefix else rest.lstrip(".")
+        out.append(Problem(p.file, path, p.message, p.severity, p.line))
+    return out
+
+
+def _at(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def validate_alert_rule(obj: Any, file: str, prefix: str = "") -> list[Problem]:
+    problems = _schema(N9E_ALERT_RULES, obj, file, prefix)
+    if problems or not isinstance(obj, dict):
+        return problems
+    rule_config = obj.get("rule_config")
+    if rule_config and obj.get("prom_ql"):
+        problems.append(
+            Problem(
+                file,
+                _at(prefix, "prom_ql"),
+                "prom_ql is set next to rule_config: n9e v8.2+ evaluates prom_ql and ignores rule_config",
+                "warning",
+            )
+        )
+    stimes, etimes, days = obj.get("enable_stimes"), obj.get("enable_etimes"), obj.get("enable_days_of_weeks")
+    if stimes and etimes and days and not len(stimes) == len(etimes) == len(days):
+        problems.append(
+            Problem(
+                file,
+                _at(prefix, "enable_stimes"),
+                f"effective time: {len(stimes)} start time(s), {len(etimes)} end time(s) and {len(days)} "
+                "days-of-week group(s) must have the same count (n9e v9 rejects the rule)",
+            )
+        )
+    tags = obj.get("append_tags") or []
+    keys = [t.split("=", 1)[0] for t in tags]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        problems.append(
+            Problem(
+                file,
+                _at(prefix, "append_tags"),
+                f"duplicate tag key(s) {', '.join(dup)}: n9e v9 rejects the rule",
+            )
+        )
+    every = EVERY_RE.match(obj.get("cron_pattern") or "")
+    interval = obj.get("prom_eval_interval")
+    if every and isinstance(interval, int) and interval > 0 and int(every.group(1)) != interval:
+        problems.append(
+            Problem(
+                file,
+                _at(prefix, "cron_pattern"),
+                f"cron_pattern {obj['cron_pattern']!r} disagrees with prom_eval_interval {interval}: "
+                "n9e v8+ uses cron_pattern, older versions prom_eval_interval",
+                "warning",
+            )
+        )
+    if rule_config is not None and not obj.get("datasource_queries") and not obj.get("datasource_ids"):
+        problems.append(
+            Problem(
+                file,
+                _at(prefix, "datasource_queries"),
+                "no datasource: a rule created through the plain POST without datasource_queries is never "
+                "evaluated on n9e v7.7+ (the UI import picks one)",
+                "warning",
+            )
+        )
+    return problems
+
+
+def validate_recording_rule(obj: Any, file: str, prefix: str = "") -> list[Problem]:
+    problems = _schema(N9E_RECORDING_RULES, obj, file, prefix)
+    if problems or not isinstance(obj, dict):
+        return problems
+    if obj.get("prom_ql") and not obj.get("cron_pattern"):
+        problems.append(
+            Problem(
+                file,
+                _at(prefix, "cron_pattern"),
+                "no cron_pattern: n9e evaluates it @every 60s whatever prom_eval_interval says",
+                "warning",
+            )
+        )
+    return problems
+
+
+def check_rule_source(ctx: Any) -> list[Problem]:
+    """The rule source (schema, placeholders, test coverage), then every rendered n9e rule strictly
+    (both languages, every target version): a warning on our own output counts as an error."""
+    from ..errors import SourceError, SourceErrors
+    from .model import load_rules
+    from .render import N9E_VERSIONS, RenderOptions, render_outputs
+
+    try:
+        rules = load_rules(ctx.tree, ctx.selectors, ctx.catalog)
+    except (SourceError, SourceErrors) as exc:
+        errors = exc.errors if isinstance(exc, SourceErrors) else [exc]
+        return [Problem(str(e.file), e.path, e.message, "error", e.line) for e in errors]
+    import json
+
+    problems: list[Problem] = []
+    for lang in ("en", "zh"):
+        for version in N9E_VERSIONS:
+            options = RenderOptions(lang=lang, n9e_version=version)
+            try:
+                files = render_outputs(rules, options)
+            except (SourceError, SourceErrors) as exc:
+                errors = exc.errors if isinstance(exc, SourceErrors) else [exc]
+                return [Problem(str(e.file), e.path, e.message, "error", e.line) for e in errors]
+            for path, text in files.items():
+                if not path.endswith(".json"):
+                    continue
+                check = validate_alert_rule if path.startswith("alerts/") else validate_recording_rule
+                for i, obj in enumerate(json.loads(text)):
+                    for p in check(obj, f"{path} (rendered, {lang}, {version})", f"[{i}]"):
+                        problems.append(Problem(p.file, p.path, p.message, "error", p.line))
+    return sorted(set(problems), key=lambda p: (p.file, p.path, p.message))
