@@ -28,6 +28,9 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "manifests": "manifests",
     "verify": "verify",
+    "import-dashboards": "sync",
+    "sync-alerts": "sync",
+    "export": "sync",
 }
 
 

@@ -1,0 +1,424 @@
+"""`n9e-k8s import-dashboards`, `n9e-k8s sync-alerts` and `n9e-k8s export`: keep a busi group in n9e
+in line with the source (plan, diff, apply, prune, drift), or write the group's objects to files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .common import EXIT_ERROR, SourceOption, err, handle_errors, no_color
+
+if TYPE_CHECKING:
+    from ..n9e_client import N9eClient
+    from ..sync.engine import Report
+    from ..sync.plan import Action, Plan
+
+Url = Annotated[str | None, typer.Option("--url", help="n9e base URL (env N9E_URL).", show_default=False)]
+Token = Annotated[
+    str | None,
+    typer.Option(
+        "--token", help="API token, sent as X-User-Token (prefer env N9E_TOKEN).", show_default=False
+    ),
+]
+Username = Annotated[
+    str | None, typer.Option("--username", help="User for JWT login (env N9E_USERNAME).", show_default=False)
+]
+Password = Annotated[
+    str | None,
+    typer.Option("--password", help="Password for JWT login (prefer env N9E_PASSWORD).", show_default=False),
+]
+Config = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="Config file with named contexts (default $N9E_K8S_CONFIG or ~/.config/n9e-k8s/config.yaml).",
+        show_default=False,
+    ),
+]
+Context = Annotated[
+    str | None, typer.Option("--context", help="Context of the config file to use.", show_default=False)
+]
+Group = Annotated[
+    str | None, typer.Option("--group", help="Busi group name or id (env N9E_GROUP).", show_default=False)
+]
+Insecure = Annotated[bool, typer.Option("--insecure", help="Do not verify the server's TLS certificate.")]
+CaFile = Annotated[
+    str | None, typer.Option("--ca-file", help="CA bundle to verify the server with.", show_default=False)
+]
+Timeout = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each answer.")]
+Retries = Annotated[
+    int, typer.Option("--retries", help="Retries of idempotent requests (5xx, 429, network).")
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log every request (never credentials).")]
+Output = Annotated[str, typer.Option("--output", "-o", help="text (people) or json (scripts).")]
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Print the plan and diffs, write nothing (exit 3 if changes are pending)."
+    ),
+]
+Prune = Annotated[
+    bool, typer.Option("--prune", help="Delete managed objects that are no longer in the source.")
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite objects changed in n9e (drift) or not managed by n9e-k8s.")
+]
+BackupDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--backup-dir",
+        help="Where drifted remote objects are saved (default ./n9e-k8s-backup/<time>/).",
+        show_default=False,
+    ),
+]
+CreateGroup = Annotated[
+    bool, typer.Option("--create-group", help="Create the busi group if it does not exist.")
+]
+Lang = Annotated[str, typer.Option("--lang", help="Language of names and descriptions: en or zh.")]
+FromBuild = Annotated[
+    Path | None,
+    typer.Option(
+        "--from-build",
+        help="Take the objects from a `n9e-k8s build` output directory instead of rendering.",
+        show_default=False,
+    ),
+]
+Parallel = Annotated[int, typer.Option("--parallel", help="Concurrent reads of boards.")]
+
+
+def _connect(
+    *,
+    url: str | None,
+    token: str | None,
+    username: str | None,
+    password: str | None,
+    config: str | None,
+    context: str | None,
+    group: str | None,
+    datasource: str | None,
+    insecure: bool,
+    ca_file: str | None,
+    timeout: float,
+    retries: int,
+    verbose: bool,
+) -> tuple[N9eClient, Any]:
+    import logging
+
+    from ..errors import UsageError
+    from ..n9e_client import ClientOptions, Credentials, N9eClient, RedactingFilter
+    from ..sync.settings import resolve_settings
+
+    flags = {
+        "url": url,
+        "token": token,
+        "username": username,
+        "password": password,
+        "group": group,
+        "datasource": datasource,
+        "insecure": insecure,
+        "ca_file": ca_file,
+    }
+    settings = resolve_settings(flags, config=config, context=context)
+    if token and (username or password):
+        raise UsageError("give either --token or --username/--password, not both")
+    creds = Credentials(
+        token=settings.token if not (username and password) else None,
+        username=settings.username,
+        password=settings.password,
+        basic_user=settings.basic_user,
+        basic_password=settings.basic_password,
+    )
+    if timeout <= 0 or retries < 0:
+        raise UsageError("--timeout must be positive and --retries not negative")
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("n9e-k8s: %(message)s"))
+        handler.addFilter(RedactingFilter(creds.secrets()))
+        logger = logging.getLogger("n9e_k8s")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        logger.info(
+            "n9e %s (%s)%s", settings.url, creds, f", context {settings.context}" if settings.context else ""
+        )
+    options = ClientOptions(
+        timeout=timeout,
+        retries=retries,
+        verify=not settings.insecure,
+        ca_file=settings.ca_file,
+    )
+    if settings.ca_file and not Path(settings.ca_file).is_file():
+        raise UsageError(f"--ca-file {settings.ca_file}: no such file")
+    if settings.insecure:
+        import urllib3
+
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    return N9eClient(settings.url, creds, options), settings
+
+
+def _check_output(output: str) -> None:
+    from ..errors import UsageError
+
+    if output not in ("text", "json"):
+        raise UsageError(f"--output must be text or json, not {output!r}")
+
+
+SYMBOL = {"create": "+", "update": "~", "delete": "-", "drift": "!", "conflict": "!", "unchanged": "="}
+STYLE = {"create": "green", "update": "yellow", "delete": "red", "drift": "magenta", "conflict": "magenta"}
+
+
+def _print_plan(console: Any, plan: Plan, dry_run: bool) -> None:
+    from rich.markup import escape
+
+    for a in plan.actions:
+        if a.op == "unchanged":
+            continue
+        label = a.op if not a.forced else f"{a.op} (--force: overwrite)"
+        reason = f" — {a.reason}" if a.reason else ""
+        console.print(
+            f"[{STYLE.get(a.op, '')}]{SYMBOL[a.op]} {label} {a.kind} {escape(a.key)}[/]{escape(reason)}",
+            highlight=False,
+        )
+        if a.diff and (dry_run or a.op in ("drift", "conflict")):
+            for line in a.diff.splitlines():
+                style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+                console.print(f"    [{style}]{escape(line)}[/]", highlight=False)
+
+
+def _print_summary(console: Any, report: Report) -> None:
+    from rich.table import Table
+
+    title = f"n9e-k8s → {report.group_name} (group {report.group_id or 'new'}, n9e {report.version})"
+    if report.dry_run:
+        title += " — dry run, nothing written"
+    table = Table(title=title)
+    table.add_column("kind")
+    for col in ("create", "update", "unchanged", "delete", "drift", "conflict", "failed"):
+        table.add_column(col, justify="right")
+    for kind, row in report.plan.counts().items():
+        failed = sum(1 for a in report.failed if a.kind == kind)
+        table.add_row(
+            kind,
+            *(str(row[c]) for c in ("create", "update", "unchanged", "delete", "drift", "conflict")),
+            str(failed),
+        )
+    console.print(table)
+    for a in report.failed:
+        console.print(f"[red]failed[/] {a.op} {a.kind} {a.key}: {a.error}", highlight=False)
+    if report.blocked:
+        console.print(
+            f"[magenta]{len(report.blocked)} object(s) changed in n9e or not managed by n9e-k8s were left as they are"
+            f"{'' if report.dry_run else ' (remote copies saved under the backup directory)'}; "
+            "review, fold the change into the source, or rerun with --force.[/]"
+        )
+    for b in report.backups:
+        console.print(f"backup: {b}", highlight=False)
+    console.print(
+        f"{sum(report.requests.values())} requests ({', '.join(f'{m} {n}' for m, n in sorted(report.requests.items()))}) "
+        f"in {report.seconds:.2f}s",
+        highlight=False,
+    )
+
+
+def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..n9e_client import N9eError
+    from ..source import resolve_source
+    from ..sync.desired import boards_from_source, from_build, rules_from_source
+    from ..sync.engine import SyncOptions, sync
+
+    output = params["output"]
+    console = Console(stderr=output == "json", no_color=no_color())
+    code = EXIT_ERROR
+    with handle_errors():
+        _check_output(output)
+        if params["lang"] not in ("en", "zh"):
+            from ..errors import UsageError
+
+            raise UsageError(f"--lang must be en or zh, not {params['lang']!r}")
+        try:
+            client, settings = _connect(**{k: params[k] for k in _CONNECT_KEYS})
+            if params["from_build"] is not None:
+                desired = from_build(params["from_build"], kinds)
+            else:
+                tree = resolve_source(params["source"])
+                desired = {}
+                if "board" in kinds:
+                    desired["board"] = boards_from_source(tree, params["lang"])
+                if "alert-rule" in kinds:
+                    alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
+                    desired["alert-rule"], desired["recording-rule"] = alerts, records
+            progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+                disable=output == "json" or not console.is_terminal,
+            )
+            task = None
+
+            def on_plan(plan: Plan) -> None:
+                nonlocal task
+                if output == "text":
+                    _print_plan(console, plan, params["dry_run"])
+                writes = sum(1 for a in plan.actions if a.writes)
+                if writes and not params["dry_run"]:
+                    progress.start()
+                    task = progress.add_task("applying", total=writes)
+
+            def on_action(a: Action) -> None:
+                if task is not None:
+                    progress.advance(task)
+
+            try:
+                report = sync(
+                    client,
+                    desired,
+                    group=settings.group or "",
+                    create_group=params["create_group"],
+                    datasource=settings.datasource,
+                    options=SyncOptions(
+                        dry_run=params["dry_run"],
+                        prune=params["prune"],
+                        force=params["force"],
+                        backup_dir=params["backup_dir"],
+                    ),
+                    parallel=params["parallel"],
+                    progress=on_action,
+                    on_plan=on_plan,
+                )
+            finally:
+                progress.stop()
+        except N9eError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_ERROR) from None
+        code = report.exit_code()
+        if output == "json":
+            typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        else:
+            _print_summary(console, report)
+    raise typer.Exit(code)
+
+
+_CONNECT_KEYS = (
+    "url",
+    "token",
+    "username",
+    "password",
+    "config",
+    "context",
+    "group",
+    "datasource",
+    "insecure",
+    "ca_file",
+    "timeout",
+    "retries",
+    "verbose",
+)
+
+
+Datasource = Annotated[
+    str | None,
+    typer.Option(
+        "--datasource",
+        help="Datasource name or id (env N9E_DATASOURCE): the one rules query; for boards, the default of "
+        "their datasource variable.",
+        show_default=False,
+    ),
+]
+
+
+def _sync_command(kinds: list[str], doc: str) -> Any:
+    def command(
+        group: Group = None,
+        datasource: Datasource = None,
+        create_group: CreateGroup = False,
+        dry_run: DryRun = False,
+        prune: Prune = False,
+        force: Force = False,
+        backup_dir: BackupDir = None,
+        output: Output = "text",
+        lang: Lang = "en",
+        from_build: FromBuild = None,
+        source: SourceOption = None,
+        url: Url = None,
+        token: Token = None,
+        username: Username = None,
+        password: Password = None,
+        config: Config = None,
+        context: Context = None,
+        insecure: Insecure = False,
+        ca_file: CaFile = None,
+        timeout: Timeout = 30.0,
+        retries: Retries = 3,
+        parallel: Parallel = 4,
+        verbose: Verbose = False,
+    ) -> None:
+        _run_sync(kinds, dict(locals()))
+
+    command.__doc__ = doc
+    return command
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-dashboards")(
+        _sync_command(
+            ["board"], "Create or update the dashboards of the source in an n9e busi group (idempotent)."
+        )
+    )
+    app.command("sync-alerts")(
+        _sync_command(
+            ["alert-rule", "recording-rule"],
+            "Create or update the alert rules and recording rules of the source in an n9e busi group.",
+        )
+    )
+
+    @app.command("export")
+    def export(
+        out: Annotated[Path, typer.Option("--out", help="Directory to write into.")],
+        group: Group = None,
+        what: Annotated[
+            str, typer.Option("--what", help="Comma list of: dashboards, alert-rules, recording-rules.")
+        ] = "dashboards,alert-rules,recording-rules",
+        output: Output = "text",
+        url: Url = None,
+        token: Token = None,
+        username: Username = None,
+        password: Password = None,
+        config: Config = None,
+        context: Context = None,
+        insecure: Insecure = False,
+        ca_file: CaFile = None,
+        timeout: Timeout = 30.0,
+        retries: Retries = 3,
+        verbose: Verbose = False,
+    ) -> None:
+        """Write a busi group's boards and rules as normalised JSON files with stable names (for git review)."""
+        from ..errors import UsageError
+        from ..n9e_client import N9eError
+        from ..sync.engine import export_group
+
+        names = {"dashboards": "board", "alert-rules": "alert-rule", "recording-rules": "recording-rule"}
+        with handle_errors():
+            _check_output(output)
+            picked = [w.strip() for w in what.split(",") if w.strip()]
+            unknown = [w for w in picked if w not in names]
+            if unknown or not picked:
+                raise UsageError(f"--what takes {', '.join(names)}; got {what!r}")
+            params = {**locals(), "datasource": None}
+            client, settings = _connect(**{k: params[k] for k in _CONNECT_KEYS})
+            try:
+                written = export_group(client, settings.group or "", out, [names[w] for w in picked])
+            except N9eError as exc:
+                err(str(exc))
+                raise typer.Exit(EXIT_ERROR) from None
+        if output == "json":
+            typer.echo(json.dumps([str(p) for p in written], indent=2))
+        else:
+            typer.echo(f"wrote {len(written)} file(s) under {out}")

@@ -1,0 +1,83 @@
+"""Desired objects for a sync: rendered in memory from the source tree (the same render functions as
+`n9e-k8s build`), or read from a build output directory (``--from-build``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import SourceError, SourceErrors, UsageError
+from .engine import Desired
+
+
+def boards_from_source(tree: Any, lang: str) -> list[Desired]:
+    from ..build import make_context
+    from ..dashboards import load_dashboards, render_board
+
+    ctx = make_context(tree, lang)
+    out = []
+    for spec in load_dashboards(ctx.tree, ctx.catalog, ctx.selectors):
+        out.append(Desired(render_board(spec, ctx.catalog, ctx.selectors, lang), tree.display(spec.file)))
+    return out
+
+
+def rules_from_source(
+    tree: Any, lang: str, n9e_version: tuple[int, int, int]
+) -> tuple[list[Desired], list[Desired]]:
+    """(alert rules, recording rules). The datasource is set later by the sync (``--datasource``)."""
+    from ..alerts.model import load_rules
+    from ..alerts.render import RenderOptions, n9e_alert_rules, n9e_recording_rules
+    from ..selectors import load_selectors
+
+    selectors = load_selectors(tree.promql)
+    rules = load_rules(tree, selectors)
+    major = max(7, min(9, n9e_version[0] or 9))
+    options = RenderOptions(lang=lang, n9e_version=f"v{major}")
+    alerts: list[Desired] = []
+    records: list[Desired] = []
+    for component in rules.components:
+        origin = tree.display(rules.files[component]) if component in rules.files else f"alerts ({component})"
+        alerts += [Desired(r, origin) for r in n9e_alert_rules(rules, component, options)]
+        records += [Desired(r, origin) for r in n9e_recording_rules(rules, component, options)]
+    return alerts, records
+
+
+def _read_json(path: Path, errors: list[SourceError]) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(SourceError(str(path), f"cannot read: {exc}"))
+    except json.JSONDecodeError as exc:
+        errors.append(SourceError(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno))
+    return None
+
+
+def from_build(root: Path, kinds: list[str]) -> dict[str, list[Desired]]:
+    """Objects from a `n9e-k8s build` output: dashboards/*.json (one board each), alerts/*.json and
+    recording-rules/*.json (arrays). An `n9e-k8s export` directory has the same layout and works too
+    (alert-rules/*.json hold one rule each there)."""
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such build directory")
+    dirs = {
+        "board": ["dashboards"],
+        "alert-rule": ["alerts", "alert-rules"],
+        "recording-rule": ["recording-rules"],
+    }
+    errors: list[SourceError] = []
+    out: dict[str, list[Desired]] = {k: [] for k in kinds}
+    for kind in kinds:
+        for d in dirs[kind]:
+            for path in sorted((root / d).glob("*.json")):
+                data = _read_json(path, errors)
+                if data is None:
+                    continue
+                items = data if isinstance(data, list) else [data]
+                for i, item in enumerate(items):
+                    if not isinstance(item, dict):
+                        errors.append(SourceError(str(path), "expected a JSON object", path=f"[{i}]"))
+                        continue
+                    out[kind].append(Desired(item, str(path)))
+    if errors:
+        raise SourceErrors(errors)
+    return out
