@@ -42,12 +42,12 @@ def _dashboards(ctx: BuildContext) -> dict[str, str]:
 
 
 def _manifests(ctx: BuildContext) -> dict[str, str]:
-    """Collection manifests, when the build was given their options (at least remote_write_url)."""
-    options = ctx.options.get("manifests")
-    if not options:
-        return {}
-    from .manifests import ManifestOptions, render_manifest_files
+    """Collection manifests. Without a remote_write_url they point at a placeholder n9e URL, so that
+    the build always shows (and validates) the whole set-up; `n9e-k8s manifests` renders real ones."""
+    from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_manifest_files
 
+    options = dict(ctx.options.get("manifests") or {})
+    options.setdefault("remote_write_url", PLACEHOLDER_REMOTE_WRITE_URL)
     manifest_options = ManifestOptions(**options)
     manifest_options.check()
     return render_manifest_files(ctx.selectors, manifest_options)

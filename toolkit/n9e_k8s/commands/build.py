@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--remote-write-url",
-                help="Also render the collection manifests (manifests/), remote writing to this n9e URL.",
+                help="n9e remote-write URL for the collection manifests (manifests/). Default: a placeholder.",
             ),
         ] = None,
         output: Annotated[
@@ -85,4 +85,9 @@ def register(app: typer.Typer) -> None:
             table.add_row(w.path, str(w.bytes), "written" if w.changed else "unchanged")
         Console(no_color=no_color()).print(table)
         if not remote_write_url:
-            typer.echo("manifests/ not rendered: pass --remote-write-url to include them.")
+            from ..manifests import PLACEHOLDER_REMOTE_WRITE_URL
+
+            typer.echo(
+                f"manifests/ remote-write to the placeholder {PLACEHOLDER_REMOTE_WRITE_URL}: "
+                "pass --remote-write-url (or use `n9e-k8s manifests`) for a real n9e."
+            )
