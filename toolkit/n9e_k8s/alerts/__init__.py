@@ -18,3 +18,28 @@ def produce_rules(ctx: Any) -> dict[str, str]:
     options = RenderOptions(lang=ctx.lang, **raw)
     rules = load_rules(ctx.tree, ctx.selectors, ctx.catalog)
     return render_outputs(rules, options)
+
+
+def collect_rule_queries(tree: Any, selectors: Any) -> Any:
+    """Lint collector: every alert and recording rule expression (rule mode, finished PromQL)."""
+    from ..lint.model import Query
+    from .model import Alert, load_rules
+
+    rules = load_rules(tree, selectors)
+    seen: set[tuple[str, str]] = set()
+    for rule in [*rules.records, *rules.alerts]:
+        kind = "alert" if isinstance(rule, Alert) else "record"
+        name = rule.n9e_name if isinstance(rule, Alert) else rule.record
+        if (rule.expr, name) in seen:
+            continue
+        seen.add((rule.expr, name))
+        yield Query(
+            expr=rule.expr,
+            origin=f"{kind} {name}",
+            file=str(rule.file) if rule.file else None,
+            line=rule.expr_line or rule.line,
+            kind="rule",
+            query_id=name,
+            # Rules have no dashboard variables: scope="cluster" (the request scope) is not "$cluster".
+            ignore={"missing-dollar": "rule expressions have no dashboard variables"},
+        )

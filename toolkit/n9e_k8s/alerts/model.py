@@ -156,7 +156,7 @@ class RuleSet:
     groups: list[Group]
     alert_tests: list[AlertTests]
     selectors: Selectors
-    files: dict[str, Path] = field(default_factory=dict)  # component -> source file
+    files: dict[str, list[Path]] = field(default_factory=dict)  # component -> source files
 
     @property
     def components(self) -> list[str]:
@@ -455,7 +455,7 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
     errors: list[SourceError] = []
     groups: list[Group] = []
     tests: list[AlertTests] = []
-    files: dict[str, Path] = {}
+    files: dict[str, list[Path]] = {}
     loaded_catalog: list[Any] = [catalog]
 
     for file in alert_files(tree):
@@ -480,14 +480,7 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
                 )
             )
             continue
-        if component in files:
-            errors.append(
-                SourceError(
-                    display, f"component {component!r} already has {files[component]}", path="component"
-                )
-            )
-            continue
-        files[component] = file
+        files.setdefault(component, []).append(file)
         extra: dict[str, str] = {}
         if "slo" in data:
             target = float(data["slo"]["target"])

@@ -28,6 +28,7 @@ Collector = Callable[[SourceTree, Selectors], Iterable[Query]]
 
 COLLECTORS: list[str | Collector] = [
     "n9e_k8s.lint.collect:collect_catalog",
+    "n9e_k8s.alerts:collect_rule_queries",
 ]
 
 
