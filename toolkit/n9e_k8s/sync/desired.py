@@ -37,7 +37,7 @@ def rules_from_source(
     alerts: list[Desired] = []
     records: list[Desired] = []
     for component in rules.components:
-        origin = tree.display(rules.files[component]) if component in rules.files else f"alerts ({component})"
+        origin = f"alerts ({component})"
         alerts += [Desired(r, origin) for r in n9e_alert_rules(rules, component, options)]
         records += [Desired(r, origin) for r in n9e_recording_rules(rules, component, options)]
     return alerts, records

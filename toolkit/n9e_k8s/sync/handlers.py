@@ -261,8 +261,13 @@ class _RuleIO:
     def create(self, objs: list[dict[str, Any]]) -> dict[str, str]:
         result: dict[str, str] = {}
         for i in range(0, len(objs), self.batch):
-            chunk = [self.wire(o) for o in objs[i : i + self.batch]]
-            result.update(getattr(self._client(), f"create_{self.noun}s")(self.group_id, chunk))
+            chunk = objs[i : i + self.batch]
+            # n9e answers {name: error}; map it back to our keys (recording rules may share a name).
+            answer = getattr(self._client(), f"create_{self.noun}s")(
+                self.group_id, [self.wire(o) for o in chunk]
+            )
+            for o in chunk:
+                result[self.key(o)] = answer.get(o["name"], "no result from the server")
         return result
 
     def update(self, remote: dict[str, Any], desired: dict[str, Any]) -> None:
@@ -457,6 +462,12 @@ class RecordingRuleHandler(_RuleIO):
     ):
         self.client, self.group_id, self.datasource_id, self.batch = client, group_id, datasource_id, batch
 
+    def key(self, obj: dict[str, Any]) -> str:
+        """The record name plus its labels: one metric is often recorded once per label set (verb=read/write)."""
+        name = (obj.get("name") or "").strip()
+        tags = sorted(str(t).replace(" ", "") for t in obj.get("append_tags") or [])
+        return f"{name}{{{','.join(tags)}}}" if tags else name
+
     def is_managed(self, remote: dict[str, Any]) -> bool:
         return NOTE_MARKER.search(remote.get("note") or "") is not None
 
@@ -469,7 +480,7 @@ class RecordingRuleHandler(_RuleIO):
         for k in RECORDING_FIELDS:
             if obj.get(k) is not None:
                 r[k] = copy.deepcopy(obj[k])
-        r["name"] = self.key(r)
+        r["name"] = (r["name"] or "").strip()
         r["note"] = NOTE_MARKER.sub("", r["note"] or "")
         if not r["cron_pattern"]:  # n9e defaults it to @every 60s whatever the interval: always send it
             r["cron_pattern"] = f"@every {int(r['prom_eval_interval'] or 60)}s"
@@ -481,7 +492,7 @@ class RecordingRuleHandler(_RuleIO):
     def normalise(self, obj: dict[str, Any]) -> dict[str, Any]:
         out = {k: _none_to(obj.get(k), d) for k, d in RECORDING_FIELDS.items()}
         out["datasource_queries"] = _json_obj(obj.get("datasource_queries"), [])
-        out["name"] = self.key(obj)
+        out["name"] = (out["name"] or "").strip()
         out["note"] = NOTE_MARKER.sub("", out["note"])
         out["append_tags"] = sorted(str(t).replace(" ", "") for t in out["append_tags"])
         return out
