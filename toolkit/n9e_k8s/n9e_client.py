@@ -238,8 +238,8 @@ class N9eClient:
         ):
             return {}
         if c.mode == "token":
-            # v7 has no API tokens: there the token is a JWT access token.
-            if self._version is not None and parse_version(self._version)[0] < 8:
+            # v7 has no API tokens: there the token is a JWT access token (so learn the version first).
+            if parse_version(self.version)[0] < 8:
                 return {"Authorization": "Bearer " + (c.token or "")}
             return {"X-User-Token": c.token or ""}
         if c.mode == "password":
@@ -266,6 +266,9 @@ class N9eClient:
                     "retrying %s %s in %.2fs (attempt %d/%d)", method, path, delay, attempt + 1, attempts
                 )
                 self._sleep(delay)
+            headers = self._auth_headers(path)  # may log in or learn the version first
+            if body is not None:
+                headers["Content-Type"] = "application/json"
             self.requests[method] += 1
             started = time.monotonic()
             try:
@@ -274,10 +277,7 @@ class N9eClient:
                     url,
                     params=params,
                     data=None if body is None else json.dumps(body, ensure_ascii=False).encode(),
-                    headers={
-                        **self._auth_headers(path),
-                        **({"Content-Type": "application/json"} if body is not None else {}),
-                    },
+                    headers=headers,
                     timeout=self.options.timeout,
                 )
             except requests.Timeout:
