@@ -1,0 +1,533 @@
+#!/usr/bin/env python3
+"""Start and stop a real Kubernetes control plane and a Prometheus server scraping it.
+
+    lab.py up     # stdout: `export ...` lines only (PROMETHEUS_URL and the component endpoints)
+    lab.py down   # stops every process `up` started (by the pids it recorded)
+
+Binaries come from lab/controlplane/build (etcd and Kubernetes from the Go module proxy, cached
+outside the repository); Prometheus is Debian's /usr/bin/prometheus. Everything listens on
+127.0.0.1 on free ports; state, certificates and logs live in the state directory:
+$N9E_K8S_CONTROLPLANE_DIR, or ${TMPDIR:-/tmp}/n9e-k8s-controlplane.
+
+`up` also creates the collection manifests' objects (`n9e-k8s manifests`: the ServiceAccount and
+its ClusterRole are what Prometheus scrapes with, so a missing permission shows as a failed scrape)
+and some work: namespaces with Deployments whose pods can never be scheduled (there are no nodes),
+so the controllers and the scheduler have queues and attempts to report.
+
+A Prometheus agent runs the manifests' configuration, kubernetes_sd turned into static targets (the
+same job names from promql/config.yaml, https, a ServiceAccount token, external label cluster="lab")
+and remote-writes to a Prometheus server, which stores the series with the cluster label as n9e's
+time-series database would; PROMETHEUS_URL is that server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+CLUSTER = "lab"
+SCRAPE_INTERVAL = "5s"
+PROMETHEUS = os.environ.get("N9E_K8S_PROMETHEUS_BIN", "/usr/bin/prometheus")
+# Work for the controllers and the scheduler: namespace -> (deployment, replicas, CPU request).
+# One node object (no kubelet) with 4 CPUs: the 100m pods are scheduled (bound) onto it, the 64-CPU
+# pods never fit and stay in the scheduler's queues.
+WORKLOAD = {
+    "lab-shop": [("web", 3, "100m"), ("worker", 2, "64")],
+    "lab-batch": [("report", 1, "100m"), ("queue", 2, "64")],
+}
+NODE = {
+    "apiVersion": "v1",
+    "kind": "Node",
+    "metadata": {
+        "name": "lab-node",
+        "labels": {"kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux"},
+    },
+    "status": {  # a node's status may be set on create
+        "capacity": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+        "allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+        "conditions": [{"type": "Ready", "status": "True", "reason": "Lab", "message": "no kubelet"}],
+    },
+}
+# Start order; `down` stops them in reverse.
+COMPONENTS = (
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "prometheus",
+    "prometheus-agent",
+)
+
+
+def log(msg: str) -> None:
+    print(f"controlplane-lab: {msg}", file=sys.stderr, flush=True)
+
+
+def state_dir() -> Path:
+    explicit = os.environ.get("N9E_K8S_CONTROLPLANE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("TMPDIR", "/tmp")) / "n9e-k8s-controlplane"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def exports(env: dict[str, str]) -> str:
+    return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in env.items())
+
+
+# --- certificates and kubeconfigs -------------------------------------------------------------
+
+
+def openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_certs(pki: Path) -> None:
+    """A CA, the apiserver's serving certificate, client certificates and the service-account keys."""
+    pki.mkdir(parents=True, exist_ok=True)
+    openssl("genrsa", "-out", "ca.key", "2048", cwd=pki)
+    openssl("req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=n9e-k8s-lab-ca", "-days", "30",
+            "-out", "ca.crt", cwd=pki)  # fmt: skip
+    # The manifests' apiserver job verifies the name kubernetes.default.svc, as in a cluster.
+    sans = "IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
+    certs = {
+        "apiserver": ("/CN=kube-apiserver", f"subjectAltName={sans}\nextendedKeyUsage=serverAuth"),
+        "admin": ("/O=system:masters/CN=n9e-k8s-lab-admin", "extendedKeyUsage=clientAuth"),
+        "controller-manager": ("/CN=system:kube-controller-manager", "extendedKeyUsage=clientAuth"),
+        "scheduler": ("/CN=system:kube-scheduler", "extendedKeyUsage=clientAuth"),
+    }
+    for name, (subject, ext) in certs.items():
+        (pki / f"{name}.ext").write_text(ext + "\n")
+        openssl("genrsa", "-out", f"{name}.key", "2048", cwd=pki)
+        openssl("req", "-new", "-key", f"{name}.key", "-subj", subject, "-out", f"{name}.csr", cwd=pki)
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "30", "-extfile", f"{name}.ext", "-out", f"{name}.crt",
+                cwd=pki)  # fmt: skip
+    openssl("genrsa", "-out", "sa.key", "2048", cwd=pki)
+    openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=pki)
+    for key in pki.glob("*.key"):
+        key.chmod(0o600)
+
+
+def kubeconfig(path: Path, server: str, pki: Path, user: str) -> None:
+    """A kubeconfig is YAML, and JSON is YAML: no YAML library needed."""
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {"name": CLUSTER, "cluster": {"server": server, "certificate-authority": str(pki / "ca.crt")}}
+        ],
+        "users": [
+            {
+                "name": user,
+                "user": {
+                    "client-certificate": str(pki / f"{user}.crt"),
+                    "client-key": str(pki / f"{user}.key"),
+                },
+            }
+        ],
+        "contexts": [{"name": CLUSTER, "context": {"cluster": CLUSTER, "user": user}}],
+        "current-context": CLUSTER,
+    }
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    path.chmod(0o600)
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+
+def start(state: Path, name: str, cmd: list[str]) -> int:
+    logfile = state / "logs" / f"{name}.log"
+    logfile.parent.mkdir(exist_ok=True)
+    with open(logfile, "ab") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=state,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    (state / "pids").mkdir(exist_ok=True)
+    (state / "pids" / f"{name}.pid").write_text(f"{proc.pid}\n")
+    return proc.pid
+
+
+def running(state: Path) -> bool:
+    pids = state / "pids"
+    return all(
+        (pids / f"{c}.pid").is_file() and pid_alive(int((pids / f"{c}.pid").read_text())) for c in COMPONENTS
+    )
+
+
+def stop(state: Path, timeout: float = 20) -> None:
+    pids_dir = state / "pids"
+    if not pids_dir.is_dir():
+        return
+    # Reverse start order: Prometheus and the controllers before the apiserver, etcd last.
+    for name in reversed(COMPONENTS):
+        pidfile = pids_dir / f"{name}.pid"
+        if not pidfile.is_file():
+            continue
+        pid = int(pidfile.read_text())
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        pidfile.unlink()
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
+
+
+class Api:
+    """The apiserver's REST API with the admin client certificate."""
+
+    def __init__(self, url: str, pki: Path) -> None:
+        self.url = url
+        self.ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
+        self.ctx.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
+
+    def call(self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = ()) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, context=self.ctx, timeout=30) as resp:
+                text = resp.read()
+                return json.loads(text) if text.strip().startswith(b"{") else text.decode()
+        except urllib.error.HTTPError as exc:
+            if exc.code in ok:
+                return None
+            raise RuntimeError(f"{method} {path}: HTTP {exc.code}: {exc.read()[:300]!r}") from None
+
+    def create(self, obj: dict[str, Any]) -> None:
+        self.call("POST", collection_path(obj), obj, ok=(409,))
+
+
+def collection_path(obj: dict[str, Any]) -> str:
+    group_version = obj["apiVersion"]
+    base = "/api/v1" if group_version == "v1" else f"/apis/{group_version}"
+    plural = {"Endpoints": "endpoints"}.get(obj["kind"]) or obj["kind"].lower() + (
+        "es" if obj["kind"].endswith("s") else "s"
+    )
+    namespace = obj["metadata"].get("namespace")
+    return f"{base}/namespaces/{namespace}/{plural}" if namespace else f"{base}/{plural}"
+
+
+def wait(what: str, check, pid: int, logfile: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            raise RuntimeError(f"{what} exited; last lines of {logfile}:\n{log_tail(logfile)}")
+        try:
+            if check():
+                return
+        except (OSError, RuntimeError, ssl.SSLError) as exc:
+            last = str(exc)
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"{what} not ready after {timeout:.0f}s ({last}); last lines of {logfile}:\n{log_tail(logfile)}"
+    )
+
+
+def healthz(url: str) -> bool:
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE  # the components' self-signed serving certificates
+    with urllib.request.urlopen(url, context=ctx, timeout=5) as resp:
+        return resp.status == 200
+
+
+# --- up / down ------------------------------------------------------------------------------------
+
+
+def binaries() -> Path:
+    out = subprocess.run(["bash", str(HERE / "build")], check=True, stdout=subprocess.PIPE, text=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def up() -> dict[str, str]:
+    state = state_dir()
+    if running(state) and (state / "env.json").is_file():
+        log(f"already running (state in {state})")
+        return json.loads((state / "env.json").read_text())
+    stop(state)
+    bin_dir = binaries()
+    started = time.monotonic()
+    for sub in ("pki", "etcd", "prometheus", "prometheus-agent", "logs", "controller-manager", "scheduler"):
+        path = state / sub
+        if path.exists() and sub in ("pki", "etcd", "prometheus", "prometheus-agent"):
+            subprocess.run(["rm", "-rf", str(path)], check=True)
+        path.mkdir(parents=True, exist_ok=True)
+    pki = state / "pki"
+    make_certs(pki)
+    port = {name: free_port() for name in ("etcd", "etcd-peer", "apiserver", "cm", "sched", "prom", "agent")}
+    etcd_url = f"http://127.0.0.1:{port['etcd']}"
+    apiserver = f"https://127.0.0.1:{port['apiserver']}"
+
+    pid = start(state, "etcd", [
+        str(bin_dir / "etcd"), "--name=lab", f"--data-dir={state / 'etcd'}",
+        f"--listen-client-urls={etcd_url}", f"--advertise-client-urls={etcd_url}",
+        f"--listen-peer-urls=http://127.0.0.1:{port['etcd-peer']}",
+        f"--initial-advertise-peer-urls=http://127.0.0.1:{port['etcd-peer']}",
+        f"--initial-cluster=lab=http://127.0.0.1:{port['etcd-peer']}",
+        "--log-level=warn",
+    ])  # fmt: skip
+    wait("etcd", lambda: urllib.request.urlopen(f"{etcd_url}/health", timeout=5).status == 200,
+         pid, state / "logs" / "etcd.log", 60)  # fmt: skip
+
+    pid = start(state, "kube-apiserver", [
+        str(bin_dir / "kube-apiserver"), f"--etcd-servers={etcd_url}",
+        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={port['apiserver']}",
+        f"--tls-cert-file={pki / 'apiserver.crt'}", f"--tls-private-key-file={pki / 'apiserver.key'}",
+        f"--client-ca-file={pki / 'ca.crt'}",
+        "--service-account-issuer=https://kubernetes.default.svc",
+        f"--service-account-key-file={pki / 'sa.pub'}", f"--service-account-signing-key-file={pki / 'sa.key'}",
+        "--service-cluster-ip-range=10.96.0.0/16", "--authorization-mode=Node,RBAC",
+        "--v=1",
+    ])  # fmt: skip
+    api = Api(apiserver, pki)
+    wait(
+        "kube-apiserver",
+        lambda: api.call("GET", "/readyz") == "ok",
+        pid,
+        state / "logs" / "kube-apiserver.log",
+        180,
+    )
+
+    for name, user in (("controller-manager", "controller-manager"), ("scheduler", "scheduler")):
+        kubeconfig(state / f"{name}.kubeconfig", apiserver, pki, user)
+    kubeconfig(state / "admin.kubeconfig", apiserver, pki, "admin")
+    common = [
+        "--bind-address=127.0.0.1",
+        "--authorization-always-allow-paths=/healthz,/readyz,/livez",
+        "--v=1",
+    ]
+    cm_kc = state / "controller-manager.kubeconfig"
+    cm_pid = start(state, "kube-controller-manager", [
+        str(bin_dir / "kube-controller-manager"), f"--kubeconfig={cm_kc}",
+        f"--authentication-kubeconfig={cm_kc}", f"--authorization-kubeconfig={cm_kc}",
+        f"--secure-port={port['cm']}", f"--cert-dir={state / 'controller-manager'}",
+        f"--service-account-private-key-file={pki / 'sa.key'}", f"--root-ca-file={pki / 'ca.crt'}",
+        "--use-service-account-credentials=true", "--cluster-name=lab",
+        f"--cluster-signing-cert-file={pki / 'ca.crt'}", f"--cluster-signing-key-file={pki / 'ca.key'}",
+        *common,
+    ])  # fmt: skip
+    sched_kc = state / "scheduler.kubeconfig"
+    sched_pid = start(state, "kube-scheduler", [
+        str(bin_dir / "kube-scheduler"), f"--kubeconfig={sched_kc}",
+        f"--authentication-kubeconfig={sched_kc}", f"--authorization-kubeconfig={sched_kc}",
+        f"--secure-port={port['sched']}", f"--cert-dir={state / 'scheduler'}", *common,
+    ])  # fmt: skip
+    cm_url, sched_url = f"https://127.0.0.1:{port['cm']}", f"https://127.0.0.1:{port['sched']}"
+    wait("kube-controller-manager", lambda: healthz(cm_url + "/healthz"), cm_pid,
+         state / "logs" / "kube-controller-manager.log", 120)  # fmt: skip
+    wait("kube-scheduler", lambda: healthz(sched_url + "/healthz"), sched_pid,
+         state / "logs" / "kube-scheduler.log", 120)  # fmt: skip
+
+    token_file = create_objects(api, state)
+    prom_url = f"http://127.0.0.1:{port['prom']}"
+    # The server stores what the agent remote-writes, with the agent's external label (cluster),
+    # as n9e's time-series database would.
+    (state / "prometheus.yml").write_text(json.dumps({"global": {"evaluation_interval": "15s"}}) + "\n")
+    pid = start(state, "prometheus", [
+        PROMETHEUS, f"--config.file={state / 'prometheus.yml'}", f"--storage.tsdb.path={state / 'prometheus'}",
+        f"--web.listen-address=127.0.0.1:{port['prom']}", "--storage.tsdb.retention.time=1d",
+        "--web.enable-remote-write-receiver", "--web.enable-lifecycle",
+    ])  # fmt: skip
+    wait("prometheus", lambda: urllib.request.urlopen(f"{prom_url}/-/ready", timeout=5).status == 200,
+         pid, state / "logs" / "prometheus.log", 60)  # fmt: skip
+    agent_url = f"http://127.0.0.1:{port['agent']}"
+    write_agent_config(state, pki, token_file, f"{prom_url}/api/v1/write", {
+        "apiserver": f"127.0.0.1:{port['apiserver']}",
+        "controller-manager": f"127.0.0.1:{port['cm']}",
+        "scheduler": f"127.0.0.1:{port['sched']}",
+    })  # fmt: skip
+    pid = start(state, "prometheus-agent", [
+        PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
+        f"--storage.agent.path={state / 'prometheus-agent'}", f"--web.listen-address=127.0.0.1:{port['agent']}",
+    ])  # fmt: skip
+    wait("prometheus-agent", lambda: urllib.request.urlopen(f"{agent_url}/-/ready", timeout=5).status == 200,
+         pid, state / "logs" / "prometheus-agent.log", 60)  # fmt: skip
+    env = {
+        "PROMETHEUS_URL": prom_url,
+        "PROMETHEUS_AGENT_URL": agent_url,
+        "KUBE_APISERVER_URL": apiserver,
+        "KUBE_CONTROLLER_MANAGER_URL": cm_url,
+        "KUBE_SCHEDULER_URL": sched_url,
+        "ETCD_URL": etcd_url,
+        "KUBECONFIG": str(state / "admin.kubeconfig"),
+        "N9E_K8S_CONTROLPLANE_DIR": str(state),
+        "N9E_K8S_CONTROLPLANE_TOKEN_FILE": str(token_file),
+    }
+    (state / "env.json").write_text(json.dumps(env, indent=2) + "\n")
+    log(f"up in {time.monotonic() - started:.0f}s (state and logs in {state})")
+    return env
+
+
+def create_objects(api: Api, state: Path) -> Path:
+    """The collection manifests' objects, the lab workload, and a token for Prometheus."""
+    from n9e_k8s.manifests import ManifestOptions, render_objects
+    from n9e_k8s.selectors import load_selectors
+
+    selectors = load_selectors(REPO / "promql")
+    objects = render_objects(
+        selectors,
+        ManifestOptions(remote_write_url="http://127.0.0.1:17000/prometheus/v1/write", cluster=CLUSTER),
+    )
+    service_account = None
+    for obj in objects:
+        api.create(obj)
+        if obj["kind"] == "ServiceAccount":
+            service_account = obj["metadata"]
+    if service_account is None:
+        raise RuntimeError("the collection manifests have no ServiceAccount")
+    api.create(NODE)
+    for namespace, deployments in WORKLOAD.items():
+        api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        for name, replicas, cpu in deployments:
+            labels = {"app": name}
+            api.create({
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {
+                    "replicas": replicas, "selector": {"matchLabels": labels},
+                    "template": {"metadata": {"labels": labels}, "spec": {
+                        "containers": [{"name": name, "image": "registry.k8s.io/pause:3.10",
+                                        "resources": {"requests": {"cpu": cpu, "memory": "16Mi"}}}],
+                    }},
+                },
+            })  # fmt: skip
+    # Churn every minute: a Job whose pods are scheduled onto the node (they tolerate its
+    # unreachable taints: no kubelet ever reports) and fail at their deadline, so that scheduling
+    # latencies, the job and cronjob controllers and the pod-delete events keep having data.
+    tolerations = [
+        {"key": f"node.kubernetes.io/{t}", "operator": "Exists"} for t in ("unreachable", "not-ready")
+    ]
+    api.create({
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "tick", "namespace": "lab-batch"},
+        "spec": {
+            "schedule": "* * * * *", "concurrencyPolicy": "Allow",
+            "successfulJobsHistoryLimit": 1, "failedJobsHistoryLimit": 2,
+            "jobTemplate": {"spec": {
+                "parallelism": 2, "completions": 2, "activeDeadlineSeconds": 25, "backoffLimit": 0,
+                "template": {"spec": {
+                    "restartPolicy": "Never", "tolerations": tolerations,
+                    "containers": [{"name": "tick", "image": "registry.k8s.io/pause:3.10",
+                                    "resources": {"requests": {"cpu": "50m", "memory": "16Mi"}}}],
+                }},
+            }},
+        },
+    })  # fmt: skip
+    ns, name = service_account["namespace"], service_account["name"]
+    token = api.call(
+        "POST",
+        f"/api/v1/namespaces/{ns}/serviceaccounts/{name}/token",
+        {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"expirationSeconds": 86400},
+        },
+    )["status"]["token"]
+    token_file = state / "prometheus.token"
+    token_file.touch(mode=0o600)
+    token_file.write_text(token)
+    return token_file
+
+
+def write_agent_config(
+    state: Path, pki: Path, token_file: Path, remote_write: str, targets: dict[str, str]
+) -> None:
+    """The manifests' agent configuration with kubernetes_sd turned into static targets and the
+    remote write going to the lab's Prometheus server."""
+    from n9e_k8s.manifests import ManifestOptions, prometheus_config
+    from n9e_k8s.selectors import load_selectors
+
+    selectors = load_selectors(REPO / "promql")
+    options = ManifestOptions(remote_write_url=remote_write, cluster=CLUSTER, scrape_interval=SCRAPE_INTERVAL)
+    options.check()
+    config = prometheus_config(selectors, options)
+    component_of = {job: component for component, job in selectors.jobs.items()}
+    for job in config["scrape_configs"]:
+        component = component_of[job["job_name"]]
+        del job["kubernetes_sd_configs"], job["relabel_configs"]
+        job["static_configs"] = [{"targets": [targets[component]]}]
+        job["authorization"]["credentials_file"] = str(token_file)
+        if "ca_file" in job["tls_config"]:  # the apiserver's: the cluster CA
+            job["tls_config"]["ca_file"] = str(pki / "ca.crt")
+    (state / "prometheus-agent.yml").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
+def down() -> None:
+    state = state_dir()
+    stop(state)
+    (state / "env.json").unlink(missing_ok=True)
+    log(f"stopped (state kept in {state})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lab/controlplane")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start the control plane and Prometheus; print export lines")
+    sub.add_parser("down", help="stop everything up started")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            try:
+                env = up()
+            except BaseException:
+                stop(state_dir())
+                raise
+            print(exports(env), flush=True)
+        else:
+            down()
+    except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:
+        log(f"error: {exc}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
