@@ -87,6 +87,9 @@ def test_panels_use_real_variable_values_in_cascading_order(tree):
     assert all(f'instance=~"{escaped}"' in q for q in dashboard_queries if "instance=~" in q)
     # $instance is listed with the $cluster value already chosen.
     assert any(label == "instance" and 'cluster=~"lab"' in (match or "") for label, match in api.label_calls)
+    # $resource is listed among the series of the $verb chosen before it: a combination that exists.
+    resource_matches = [match for label, match in api.label_calls if label == "resource"]
+    assert resource_matches and all('verb="GET"' in m for m in resource_matches), resource_matches
 
 
 def test_a_variable_without_values_fails(tree):
@@ -98,8 +101,9 @@ def test_count_and_escape():
     assert count({"resultType": "vector", "result": [{"value": [0, "NaN"]}, {"value": [0, "2"]}]}) == (2, 1)
     assert count({"resultType": "scalar", "result": [0, "1"]}) == (1, 0)
     assert count({"resultType": "matrix", "result": []}) == (0, 0)
-    assert regex_escape("a.b:1(x)") == r"a\.b:1\(x\)"
-    assert re.fullmatch(regex_escape(INSTANCE), INSTANCE)
+    assert regex_escape("a.b:1(x)") == r"a\\.b:1\\(x\\)"
+    # What PromQL reads from the string literal is a regex matching exactly the value.
+    assert re.fullmatch(regex_escape(INSTANCE).replace("\\\\", "\\"), INSTANCE)
 
 
 def test_cli_exits_1_when_prometheus_is_unreachable():

@@ -14,6 +14,7 @@ entry says why it may (``expected_empty: <reason>`` in promql/*.yaml).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -79,6 +80,9 @@ class Report:
         out = {"queries": len(self.results)}
         for status in ("data", "expected-empty", "empty", "error"):
             out[status] = sum(r.status == status for r in self.results)
+        # Series that are all NaN: histogram_quantile with no observation in the window. Data, but
+        # a panel shows no line; reported, not a failure (an idle component has no observations).
+        out["nan-only"] = sum(r.status == "data" and r.nan == r.series for r in self.results)
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -169,8 +173,10 @@ def substitute(expr: str, values: dict[str, str]) -> str:
 
 
 def regex_escape(value: str) -> str:
-    """A label value as a PromQL regex that matches exactly it (n9e escapes the same way)."""
-    return re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", value)
+    """A label value as a regex that matches exactly it, written for a double-quoted PromQL string
+    (``=~"$instance"``): regex metacharacters get a backslash, and each backslash is doubled."""
+    regex = re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", value)
+    return regex.replace("\\", "\\\\")
 
 
 def catalog_results(catalog: Catalog, selectors: Selectors) -> list[Result]:
@@ -192,10 +198,13 @@ def resolve_variables(
     """Real values for a board's variables, in order (each query variable may use earlier ones).
 
     A label variable gets its first value from the data (regex-escaped, as n9e substitutes one
-    selected value); a custom list its first option (the default); a textbox its default.
+    selected value); a custom list its first option (the default); a textbox its default. Values
+    listed from the same metric are chosen together (``$resource`` is listed among the series with
+    the ``$verb`` already chosen), so that the board shows a combination that exists.
     """
     values: dict[str, str] = {}
     results: list[Result] = []
+    chosen: dict[str, list[str]] = {}  # metric -> matchers of the values chosen from it so far
     ident = board.get("ident") or board.get("name", "?")
     for var in board["configs"].get("var", []):
         name, vtype = var["name"], var.get("type")
@@ -206,14 +215,20 @@ def resolve_variables(
             if not m:
                 result.error = "not a label_values(...) definition"
             else:
+                label, match = m.group("label"), m.group("match")
+                metric = (match or "").split("{", 1)[0].strip()
+                if match and chosen.get(metric):
+                    match = _add_matchers(match, chosen[metric])
+                    result.query = f"label_values({match}, {label})"
                 try:
-                    found = label_values(m.group("label"), m.group("match"))
+                    found = label_values(label, match)
                 except ApiError as exc:
                     result.error = str(exc)
                 else:
                     result.series = len(found)
                     if found:
                         values[name] = regex_escape(found[0])
+                        chosen.setdefault(metric, []).append(f"{label}={json.dumps(found[0])}")
             results.append(result)
             values.setdefault(name, str(var.get("allValue") or ".*"))
         elif vtype == "custom":
@@ -223,6 +238,15 @@ def resolve_variables(
         elif vtype == "textbox":
             values[name] = str(var.get("defaultValue", ""))
     return values, results
+
+
+def _add_matchers(match: str, matchers: list[str]) -> str:
+    """metric{a="b"} + [c="d"] -> metric{a="b", c="d"}; metric -> metric{c="d"}."""
+    match = match.strip()
+    if not match.endswith("}"):
+        return f"{match}{{{', '.join(matchers)}}}"
+    inner = match[match.index("{") + 1 : -1].strip()
+    return f"{match[: match.index('{')]}{{{', '.join([inner, *matchers] if inner else matchers)}}}"
 
 
 def dashboard_results(

@@ -78,6 +78,7 @@ def _print_table(report: Report, show: str, url: str) -> None:
     console.print(table)
     c = report.counts()
     console.print(
-        f"{c['queries']} queries: {c['data']} with data, {c['expected-empty']} empty as expected, "
+        f"{c['queries']} queries: {c['data']} with data ({c['nan-only']} NaN only), "
+        f"{c['expected-empty']} empty as expected, "
         f"{c['empty']} unexpectedly empty, {c['error']} error(s)"
     )
