@@ -117,3 +117,19 @@ def test_catalog_component_filter_and_rule_mode(app):
     assert run(app, "catalog", "--component", "etcd").exit_code == 2
     zh = run(app, "catalog", "--lang", "zh")
     assert zh.exit_code == 0
+
+
+def test_series_recorded_by_the_source_are_known(app):
+    res = run(app, "lint", "--expr", "sum(apiserver_request:burnrate1h)", "--expr", "sum(my:unknown:series)")
+    assert res.exit_code == 0, res.output
+    assert "--expr[0]" not in res.output
+    assert "--expr[1]: info unknown-metric: my:unknown:series" in res.output
+
+
+def test_whole_tree_is_clean_for_every_supported_version(app):
+    for version in ("1.28", "1.31", "1.34", "1.36"):
+        res = run(app, "lint", "--k8s-version", version, "--format", "json")
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert doc["summary"] == {"error": 0, "warning": 0, "info": 0}, (version, doc["findings"])
+        assert doc["queries"] > 57

@@ -20,6 +20,13 @@ def produce_rules(ctx: Any) -> dict[str, str]:
     return render_outputs(rules, options)
 
 
+def recorded_series(tree: Any, selectors: Any) -> frozenset[str]:
+    """Names of the series the source's recording rules write (known to the linter)."""
+    from .model import load_rules
+
+    return frozenset(r.record for r in load_rules(tree, selectors).records)
+
+
 def collect_rule_queries(tree: Any, selectors: Any) -> Any:
     """Lint collector: every alert and recording rule expression (rule mode, finished PromQL)."""
     from ..lint.model import Query
@@ -40,6 +47,4 @@ def collect_rule_queries(tree: Any, selectors: Any) -> Any:
             line=rule.expr_line or rule.line,
             kind="rule",
             query_id=name,
-            # Rules have no dashboard variables: scope="cluster" (the request scope) is not "$cluster".
-            ignore={"missing-dollar": "rule expressions have no dashboard variables"},
         )

@@ -70,7 +70,9 @@ def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
     tree = resolve_source(source)
     selectors = load_selectors(tree.promql)
     registry = load_registry(tree.promql, selectors.cluster_label)
-    ctx = LintContext(registry, selectors, version)
+    from ..alerts import recorded_series
+
+    ctx = LintContext(registry, selectors, version, recorded=recorded_series(tree, selectors))
     if exprs:
         queries = [
             Query(expr=e, origin=f"--expr[{i}]", unit=unit, index=i, kind="dashboard")

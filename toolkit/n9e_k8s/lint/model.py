@@ -78,6 +78,8 @@ class LintContext:
     # Labels the scraper adds to every series besides job/instance/the cluster label
     # (e.g. categraf's ``ident``); they never count as unknown.
     extra_labels: frozenset[str] = frozenset()
+    # Series recorded by the source's own recording rules: known, though not in the registry.
+    recorded: frozenset[str] = frozenset()
 
     @property
     def cluster_label(self) -> str | None:

@@ -32,11 +32,17 @@ class MissingDollar(Rule):
                 )
         if parsed.ast is None:
             return
+        labels_of = {name: name for name in known}
+        if ctx.selectors is not None:
+            for name, var in ctx.selectors.variables.items():
+                labels_of[name] = var.label or name
         for node, _ in walk(parsed.ast):
             if not isinstance(node, pp.VectorSelector):
                 continue
             for m in matchers(node):
-                if m.name != "__name__" and m.value in known:
+                # Only `verb=~"verb"`: the label compared with its own variable's name. A value that
+                # merely equals some variable name (`scope="cluster"`) is a real value.
+                if m.value in known and labels_of.get(m.value) == m.name:
                     yield self.finding(
                         query,
                         f'{m.name} is matched against the literal "{m.value}", the name of a variable: '

@@ -16,7 +16,7 @@ class UnknownMetric(Rule):
     def check(self, parsed: Parsed, query: Query, ctx: LintContext) -> Iterable[Finding]:
         seen: set[str] = set()
         for _vs, name, _ in named_selectors(parsed.ast):
-            if name in seen or ctx.registry.lookup(name) is not None:
+            if name in seen or name in ctx.recorded or ctx.registry.lookup(name) is not None:
                 continue
             seen.add(name)
             what = "a recorded series" if ":" in name else "a metric"
