@@ -9,7 +9,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
-pytest_plugins: list[str] = ["tests.plugins.n9e_lab", "tests.plugins.promtool"]
+pytest_plugins: list[str] = [
+    "tests.plugins.n9e_lab",
+    "tests.plugins.promtool",
+    "tests.plugins.controlplane_lab",
+]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,117 @@
+"""A real Kubernetes control plane scraped by a real Prometheus: fixture `controlplane_lab`, marker
+`controlplane`.
+
+Started through the lab contract (`lab/controlplane/up`, which builds etcd and Kubernetes once into
+a cache outside the repository; `make lab` does that build) and stopped with `lab/controlplane/down`
+at the end of the session. The fixture waits until the scheduler has reported attempts and
+Prometheus has scraped every job at least twice, so that rate() has two samples.
+
+Environment:
+  N9E_K8S_CONTROLPLANE_SKIP=1   skip instead of failing when the lab cannot start (ignored when CI
+                                is set: in CI an unavailable lab is a failure)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.plugins.n9e_lab import _parse_exports  # the same `export K=V` lab contract
+
+REPO = Path(__file__).resolve().parents[2]
+LAB = REPO / "lab" / "controlplane"
+READY_TIMEOUT = 240  # seconds after `up` returned
+UP_TIMEOUT = 3600  # `up` builds the binaries when the cache is cold
+
+
+@dataclass(frozen=True)
+class ControlPlaneLab:
+    prometheus_url: str
+    apiserver_url: str
+    controller_manager_url: str
+    scheduler_url: str
+    state_dir: Path
+    env: dict[str, str]
+
+    def query(self, expr: str) -> list[dict]:
+        resp = requests.get(f"{self.prometheus_url}/api/v1/query", params={"query": expr}, timeout=30)
+        resp.raise_for_status()
+        return resp.json()["data"]["result"]
+
+
+def _unavailable(msg: str) -> None:
+    if os.environ.get("N9E_K8S_CONTROLPLANE_SKIP") == "1" and not os.environ.get("CI"):
+        pytest.skip(f"control-plane lab unavailable (N9E_K8S_CONTROLPLANE_SKIP=1): {msg}")
+    pytest.fail(msg, pytrace=False)
+
+
+def _wait_ready(lab: ControlPlaneLab, jobs: list[str]) -> None:
+    """Every job scraped twice and up, and the scheduler has tried to place the lab's pods."""
+    checks = {
+        "every job up and scraped twice": lambda: all(
+            lab.query(f'min(count_over_time(up{{job="{job}"}}[10m])) >= 2 and min(up{{job="{job}"}}) == 1')
+            for job in jobs
+        ),
+        "scheduler_schedule_attempts_total reported": lambda: bool(
+            lab.query("scheduler_schedule_attempts_total")
+        ),
+    }
+    deadline = time.monotonic() + READY_TIMEOUT
+    pending = list(checks)
+    while pending and time.monotonic() < deadline:
+        pending = [name for name in pending if not _safe(checks[name])]
+        if pending:
+            time.sleep(2)
+    if pending:
+        targets = requests.get(f"{lab.prometheus_url}/api/v1/targets", timeout=10).json()
+        health = [
+            (t["labels"].get("job"), t["health"], t.get("lastError"))
+            for t in targets["data"]["activeTargets"]
+        ]
+        _unavailable(f"control-plane lab not ready after {READY_TIMEOUT}s: {pending}; targets: {health}")
+
+
+def _safe(check: Callable[[], object]) -> bool:
+    try:
+        return bool(check())
+    except (requests.RequestException, KeyError, ValueError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def controlplane_lab() -> Iterator[ControlPlaneLab]:
+    from n9e_k8s.selectors import load_selectors
+
+    try:
+        proc = subprocess.run(
+            ["bash", str(LAB / "up")], capture_output=True, text=True, timeout=UP_TIMEOUT, cwd=REPO
+        )
+    except subprocess.TimeoutExpired:
+        _unavailable(f"lab/controlplane/up did not finish in {UP_TIMEOUT}s")
+    if proc.returncode != 0:
+        _unavailable(f"lab/controlplane/up failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    env = _parse_exports(proc.stdout)
+    try:
+        lab = ControlPlaneLab(
+            prometheus_url=env["PROMETHEUS_URL"],
+            apiserver_url=env["KUBE_APISERVER_URL"],
+            controller_manager_url=env["KUBE_CONTROLLER_MANAGER_URL"],
+            scheduler_url=env["KUBE_SCHEDULER_URL"],
+            state_dir=Path(env["N9E_K8S_CONTROLPLANE_DIR"]),
+            env=env,
+        )
+    except KeyError as exc:
+        subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120)
+        _unavailable(f"lab/controlplane/up printed no {exc.args[0]}: {proc.stdout!r}")
+    try:
+        _wait_ready(lab, list(load_selectors(REPO / "promql").jobs.values()))
+        yield lab
+    finally:
+        subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120)

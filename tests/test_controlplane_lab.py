@@ -1,0 +1,93 @@
+"""`verify` against a real control plane (lab/controlplane): every shipped query returns data,
+except the ones whose catalog entry says why it may be empty, and none errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.controlplane
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _verify(lab, source: Path | None = None):
+    from n9e_k8s.source import resolve_source
+    from n9e_k8s.verify import PrometheusApi, verify
+
+    return verify(resolve_source(str(source) if source else None), PrometheusApi(lab.prometheus_url))
+
+
+def test_every_job_is_scraped_with_the_manifests_rbac(controlplane_lab):
+    # The token belongs to the manifests' ServiceAccount: a missing /metrics permission would show
+    # as up == 0 (403) on the job.
+    from n9e_k8s.selectors import load_selectors
+
+    for component, job in load_selectors(REPO / "promql").jobs.items():
+        result = controlplane_lab.query(f'up{{job="{job}", cluster="lab"}}')
+        assert [r["value"][1] for r in result] == ["1"], f"{component} (job {job}) not scraped: {result}"
+
+
+def test_verify_passes_on_the_lab(controlplane_lab):
+    report = _verify(controlplane_lab)
+    problems = [(r.kind, r.name, r.status, r.error, r.query) for r in report.failed]
+    assert not problems, "\n".join(map(str, problems))
+    counts = report.counts()
+    kinds = {r.kind for r in report.results}
+    assert {"catalog", "dashboard", "variable"} <= kinds
+    # Most queries must have data: the lab is only useful if it exercises them.
+    assert counts["data"] > 0.7 * counts["queries"], counts
+    # Each expected-empty entry carries its reason into the report.
+    assert all(r.expected_empty for r in report.results if r.status == "expected-empty")
+    # Dashboard variables were resolved to real values from the data, not left at ".*".
+    for board, values in report.variables.items():
+        assert values.get("instance", ".*") != ".*", (board, values)
+
+
+def test_verify_cli_json_and_exit_code(controlplane_lab):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from n9e_k8s.cli import main; main()",
+            "verify",
+            "--prometheus",
+            controlplane_lab.prometheus_url,
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
+    report = json.loads(proc.stdout)
+    summary = report["summary"]
+    assert summary["empty"] == 0 and summary["error"] == 0, summary
+    assert summary["queries"] == len(report["results"])
+
+
+def test_verify_fails_on_a_wrong_job_name(controlplane_lab, tmp_path):
+    # The reason for this lab: a query that parses but selects nothing must fail verify.
+    for sub in ("promql", "dashboards", "alerts"):
+        shutil.copytree(REPO / sub, tmp_path / sub)
+    config = tmp_path / "promql" / "config.yaml"
+    text = config.read_text()
+    assert "job: scheduler\n" in text
+    config.write_text(text.replace("job: scheduler\n", "job: kube-scheduler-typo\n"))
+    report = _verify(controlplane_lab, tmp_path)
+    from n9e_k8s.catalog import load_catalog
+    from n9e_k8s.source import resolve_source
+
+    catalog = load_catalog(resolve_source(str(tmp_path)))
+    must_fail = {e.id for e in catalog.for_component("scheduler") if not e.expected_empty}
+    failed = {r.name for r in report.failed if r.kind == "catalog"}
+    assert failed == must_fail
+    assert all(r.status == "empty" for r in report.failed), [r.error for r in report.failed if r.error]
+    # The scheduler board's panels fail too: its $instance variable has no value any more.
+    assert any(r.kind == "variable" and r.name.endswith("$instance") for r in report.failed)
