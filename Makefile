@@ -16,6 +16,7 @@ deps:
 lab:
 	@true
 	bash lab/prometheus/build
+	bash lab/controlplane/build
 
 check: lint pytest
 
