@@ -397,6 +397,8 @@ class N9eClient:
             rsa = self._decode(
                 "GET", "/api/n9e/auth/rsa-config", self._send("GET", "/api/n9e/auth/rsa-config")
             )
+        except N9eAPIError:  # older servers: no such route (text 404), or HTML
+            rsa = None
         except N9eRouteNotFound:
             rsa = None
         if isinstance(rsa, dict) and rsa.get("OpenRSA"):

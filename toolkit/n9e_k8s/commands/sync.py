@@ -185,7 +185,7 @@ def _print_plan(console: Any, plan: Plan, dry_run: bool) -> None:
         if a.diff and (dry_run or a.op in ("drift", "conflict")):
             for line in a.diff.splitlines():
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-                console.print(f"    [{style}]{escape(line)}[/]", highlight=False)
+                console.print(f"    [{style}]{escape(line)}[/]", highlight=False, soft_wrap=True)
 
 
 def _print_summary(console: Any, report: Report) -> None:
@@ -195,7 +195,7 @@ def _print_summary(console: Any, report: Report) -> None:
     if report.dry_run:
         title += " — dry run, nothing written"
     table = Table(title=title)
-    table.add_column("kind")
+    table.add_column("kind", no_wrap=True, min_width=len("recording-rule"))
     for col in ("create", "update", "unchanged", "delete", "drift", "conflict", "failed"):
         table.add_column(col, justify="right")
     for kind, row in report.plan.counts().items():

@@ -328,10 +328,10 @@ def export_group(client: N9eClient, group: str, out: Path, kinds: list[str]) -> 
     dirs = {"board": "dashboards", "alert-rule": "alert-rules", "recording-rule": "recording-rules"}
     written: list[Path] = []
     for kind, h in handlers.items():
-        remotes = h.list_remote(set())
-        if kind == "board":  # export every board, not only managed ones
-            assert isinstance(h, BoardHandler) and h.client is not None
-            remotes = [h.client.get_board(r["id"]) for r in remotes]
+        if kind == "board":  # every board with its configs, not only the managed ones
+            remotes = [client.get_board(b["id"]) for b in client.list_boards(group_id)]
+        else:
+            remotes = h.list_remote(set())
         names: set[str] = set()
         for r in sorted(remotes, key=lambda r: (h.key(r), r.get("id") or 0)):
             name = h.export_name(r)
