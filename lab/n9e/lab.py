@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Build, start and stop a real Nightingale (n9e) for the n9e-k8s tests. Standard library only.
 
-    lab.py build [--version V] [--src DIR]
+    lab.py build [--version V]... [--src DIR]
     lab.py up    [--version V] [--port P]     # stdout: one `export N9E_...` line, nothing else
     lab.py down  [--version V] [--keep]
+    lab.py versions                           # the versions this machine can run, default first
 
 The n9e code comes from the pinned Go module (wrapper/<version>/go.mod); our own wrapper/main.go starts its center
 package. The binary is cached per version in ${XDG_CACHE_HOME:-~/.cache}/n9e-k8s/n9e/<version>/. Each `up` starts
-a fresh server (new SQLite file) in a state directory: $N9E_LAB_DIR, or ${TMPDIR:-/tmp}/n9e-k8s-lab-<version>.
-Progress and errors go to stderr; the server's own log is <state dir>/n9e.log.
+a fresh server (new SQLite file, or for v6 a new MariaDB) in a state directory: $N9E_LAB_DIR, or
+${TMPDIR:-/tmp}/n9e-k8s-lab-<version>. Progress and errors go to stderr; the server's own log is <state dir>/n9e.log.
+
+The Go module proxy serves only v6.7.3 of n9e (the other pins need a local source tree, N9E_LAB_SRC), so v6.7.3 is
+the default version and the one CI runs.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import getpass
 import hashlib
 import json
 import os
+import secrets
 import shlex
 import shutil
 import signal
@@ -36,7 +42,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WRAPPER = HERE / "wrapper"
 MODULE = "github.com/ccfos/nightingale/v6"
-DEFAULT_VERSION = "v9.1.1"
+DEFAULT_VERSION = "v6.7.3"  # the only version the Go module proxy serves (README "Status")
 USERNAME = "root"
 PASSWORD = "root.2020"  # seeded by n9e itself; the lab server listens on 127.0.0.1 only
 GROUP_NAME = "n9e-k8s-lab"
@@ -47,13 +53,30 @@ TOKEN_NAME = "n9e-k8s-lab"
 @dataclass(frozen=True)
 class Pin:
     commit: str
-    # v7 has no X-User-Token (added in v8.0.0-beta.5), and its SQLite schema must be loaded from the shipped SQL.
+    # v6 and v7 have no X-User-Token (added in v8.0.0-beta.5); their schema must be loaded from the shipped SQL.
     token_auth: bool = True
     needs_redis: bool = False
-    schema_sql: str = ""  # path inside the n9e module of the SQLite schema to load before the first start
+    schema_sql: str = ""  # path inside the n9e module of the schema to load before the first start
+    # True when the Go module proxy serves this version; the others build only from a local source tree.
+    from_proxy: bool = False
+    # "sqlite" (v7+) or "mysql" (v6 supports only MySQL and Postgres: the lab runs its own MariaDB).
+    db: str = "sqlite"
+    config_template: str = "config.toml.tmpl"
+    # v6 checks that a datasource URL answers before saving it (no `force_save`): the lab then runs a Prometheus.
+    needs_prometheus: bool = False
 
 
 PINS: dict[str, Pin] = {
+    "v6.7.3": Pin(
+        "07c602660af1942d1c66f4f5d80d0e75a4df9929",
+        token_auth=False,
+        needs_redis=True,
+        schema_sql="docker/initsql/a-n9e.sql",
+        from_proxy=True,
+        db="mysql",
+        config_template="config.v6.toml.tmpl",
+        needs_prometheus=True,
+    ),
     "v9.1.1": Pin("4e056150142b2e1ed6966c9317a9e08442c399f7"),
     "v8.5.1": Pin("80d0193ac02bba273e1ccf7df39dc1fd993f2ef4"),
     "v7.7.2": Pin(
@@ -113,37 +136,99 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     return proc.stdout
 
 
-def build(version: str, src: str | None = None) -> Path:
-    """Build the wrapper for `version` once; return the binary. Idempotent, safe to call concurrently."""
-    pin = pin_for(version)
+def _src_for(version: str, src: str | None) -> str | None:
+    """The local n9e source tree to build `version` from: --src, else N9E_LAB_SRC, else None.
+
+    N9E_LAB_SRC (which may name the tree per version with "{version}", e.g. /src/n9e-{version}) is for the pins the
+    proxy refuses; it is ignored for a version the proxy serves unless that version's tree exists.
+    """
+    if not src:
+        env_src = os.environ.get("N9E_LAB_SRC", "").replace("{version}", version)
+        if env_src and (not pin_for(version).from_proxy or (Path(env_src) / "go.mod").is_file()):
+            src = env_src
+    if not src:
+        return None
+    src = str(Path(src).resolve())
+    if not (Path(src) / "go.mod").is_file():
+        raise LabError(f"{src} is not an n9e source tree (no go.mod)")
+    return src
+
+
+def _inputs(version: str) -> list[Path]:
     mod_dir = WRAPPER / version
     inputs = [WRAPPER / "main.go", mod_dir / "go.mod", mod_dir / "go.sum"]
     for f in inputs:
         if not f.is_file():
             raise LabError(f"missing {f}")
-    # N9E_LAB_SRC may name the tree per version with "{version}", e.g. /src/n9e-{version}
-    src = src or os.environ.get("N9E_LAB_SRC", "").replace("{version}", version) or None
-    if src:
-        src = str(Path(src).resolve())
-        if not (Path(src) / "go.mod").is_file():
-            raise LabError(f"{src} is not an n9e source tree (no go.mod)")
+    return inputs
+
+
+def _stamps(version: str, src: str | None) -> tuple[str, str]:
+    """(stamp of a build from exactly these inputs and source, digest of the inputs alone)."""
     digest = hashlib.sha256()
-    for f in inputs:
+    inputs_digest = hashlib.sha256()
+    for f in _inputs(version):
         digest.update(f.read_bytes())
+        inputs_digest.update(f.read_bytes())
     digest.update(f"src={src or ''}".encode())
-    stamp_value = digest.hexdigest()
+    return digest.hexdigest(), "inputs=" + inputs_digest.hexdigest()
+
+
+def cached(version: str, src: str | None = None) -> bool:
+    """True if the cached binary of `version` is up to date, so `up` needs no build.
+
+    A binary built from a local source tree stays usable without N9E_LAB_SRC for a pin the proxy refuses (the proxy
+    could not rebuild it anyway), as long as the wrapper inputs are unchanged.
+    """
+    src = _src_for(version, src)
+    stamp_value, inputs_line = _stamps(version, src)
+    cache = cache_dir(version)
+    binary, stamp = cache / "n9e", cache / "n9e.stamp"
+    if not (binary.is_file() and stamp.is_file()):
+        return False
+    lines = stamp.read_text().split()
+    if lines[:1] == [stamp_value]:
+        if inputs_line not in lines:  # stamp written before the inputs line existed: upgrade it in place
+            stamp.write_text(f"{stamp_value}\n{inputs_line}\n")
+        return True
+    return src is None and not pin_for(version).from_proxy and inputs_line in lines
+
+
+def available(version: str) -> bool:
+    """True if `up --version` can work here without the network beyond the module proxy."""
+    pin = pin_for(version)
+    env_src = os.environ.get("N9E_LAB_SRC", "")
+    try:
+        # a plain N9E_LAB_SRC (no "{version}") is one tree of one version: it makes no particular pin available
+        return (
+            pin.from_proxy
+            or ("{version}" in env_src and _src_for(version, None) is not None)
+            or cached(version)
+        )
+    except LabError:
+        return False
+
+
+def available_versions() -> list[str]:
+    """The versions this machine can run: v6.7.3 (the default) first, then the pins in PINS order."""
+    return [DEFAULT_VERSION] + [v for v in PINS if v != DEFAULT_VERSION and available(v)]
+
+
+def build(version: str, src: str | None = None) -> Path:
+    """Build the wrapper for `version` once; return the binary. Idempotent, safe to call concurrently."""
+    pin = pin_for(version)
+    inputs = _inputs(version)
+    src = _src_for(version, src)
+    stamp_value, inputs_line = _stamps(version, src)
 
     cache = cache_dir(version)
     binary = cache / "n9e"
     stamp = cache / "n9e.stamp"
 
-    def fresh() -> bool:
-        return binary.is_file() and stamp.is_file() and stamp.read_text().strip() == stamp_value
-
-    if fresh():
+    if cached(version, src):
         return binary
     with locked(cache / ".build.lock"):
-        if fresh():
+        if cached(version, src):
             return binary
         started = time.monotonic()
         log(f"building n9e {version} ({pin.commit[:12]}) into {cache} ...")
@@ -166,12 +251,30 @@ def build(version: str, src: str | None = None) -> Path:
         _run(["go", "build", "-mod=mod", "-trimpath", "-ldflags", ldflags, "-o", str(tmp), "."], work, env)
         mod_root = _run(["go", "list", "-mod=mod", "-m", "-f", "{{.Dir}}", MODULE], work, env).strip()
         if pin.schema_sql:
-            shutil.copy(Path(mod_root) / pin.schema_sql, cache / "schema.sql")
+            (cache / "schema.sql").unlink(missing_ok=True)  # the module cache's copy is read-only
+            shutil.copyfile(Path(mod_root) / pin.schema_sql, cache / "schema.sql")
         os.replace(tmp, binary)
-        stamp.write_text(stamp_value + "\n")
+        stamp.write_text(f"{stamp_value}\n{inputs_line}\n")
         shutil.rmtree(work, ignore_errors=True)
         log(f"built {binary} in {time.monotonic() - started:.0f}s")
     return binary
+
+
+def default_build_versions() -> list[str]:
+    """`build` without --version: v6.7.3 always, the other pins when N9E_LAB_SRC gives their source."""
+    versions = [DEFAULT_VERSION]
+    if os.environ.get("N9E_LAB_SRC") and "{version}" not in os.environ["N9E_LAB_SRC"]:
+        log("N9E_LAB_SRC names one source tree: say which version it is with --version (or use {version})")
+    elif os.environ.get("N9E_LAB_SRC"):
+        for version in PINS:
+            if version == DEFAULT_VERSION:
+                continue
+            path = Path(os.environ["N9E_LAB_SRC"].replace("{version}", version))
+            if (path / "go.mod").is_file():
+                versions.append(version)
+            else:
+                log(f"skipping {version}: no n9e source tree at {path} (N9E_LAB_SRC)")
+    return versions
 
 
 # ------------------------------------------------------------------------------------------------------------ http
@@ -196,7 +299,8 @@ def http(method: str, url: str, body=None, headers: dict[str, str] | None = None
 
 def api(method: str, url: str, auth: dict[str, str], body=None):
     status, resp = http(method, url, body, auth)
-    if status != 200 or not isinstance(resp, dict) or resp.get("err"):
+    # `error` is the other envelope ({"data", "error"}) of a few handlers, e.g. v6's POST /datasource/upsert
+    if status != 200 or not isinstance(resp, dict) or resp.get("err") or resp.get("error"):
         what = resp if not isinstance(resp, str) else resp[:300]
         raise LabError(f"{method} {url.split('/api/n9e', 1)[-1]} -> HTTP {status}: {what}")
     return resp.get("dat")
@@ -297,64 +401,224 @@ def up(version: str, port: int | None = None) -> dict[str, str]:
         (state / "integrations").mkdir()
         os.chmod(state, 0o700)
         started = time.monotonic()
-
-        redis_address = "127.0.0.1:6379"
-        if pin.needs_redis:
-            redis_address = start_redis(state)
-        if pin.schema_sql:
-            with sqlite3.connect(state / "n9e.db") as db:
-                db.executescript((cache_dir(version) / "schema.sql").read_text())
-
-        pub = os.environ.get("N9E_LAB_PUB", "")
-        if pub:
-            if not (Path(pub) / "index.html").is_file():
-                raise LabError(
-                    f"N9E_LAB_PUB={pub} has no index.html (it should be an unpacked n9e-fe release)"
-                )
-            (state / "pub").symlink_to(Path(pub).resolve())
-        port = port or free_port()
-        config = (HERE / "config.toml.tmpl").read_text()
-        for key, value in {
-            "PORT": str(port),
-            "DB_FILE": str(state / "n9e.db"),
-            "REDIS_ADDRESS": redis_address,
-            "REDIS_TYPE": "standalone" if pin.needs_redis else "miniredis",
-            "INTEGRATIONS_DIR": str(state / "integrations"),
-            "USE_FILE_ASSETS": "true" if pub else "false",
-        }.items():
-            config = config.replace(f"@{key}@", value)
-        (state / "etc" / "config.toml").write_text(config)
-
-        logfile = state / "n9e.log"
-        pid = start_process([str(binary), "-configs", str(state / "etc")], state, logfile)
-        (state / "n9e.pid").write_text(f"{pid}\n")
-        url = f"http://127.0.0.1:{port}"
         try:
-            versions = wait_http(
-                url + "/api/n9e/versions", pid, logfile, float(os.environ.get("N9E_LAB_TIMEOUT", 120))
-            )
-            t_http = time.monotonic() - started
-            env = provision(url, pin)
+            env, pid, t_deps, t_http = _start(version, pin, binary, state, port, started)
         except BaseException:
             stop(state)
             raise
-        env = {
-            "N9E_URL": url,
-            "N9E_TOKEN": env["token"],
-            "N9E_USERNAME": USERNAME,
-            "N9E_PASSWORD": PASSWORD,
-            "N9E_GROUP": str(env["group_id"]),
-            "N9E_DATASOURCE": str(env["datasource_id"]),
-            "N9E_VERSION": versions["dat"]["version"],
-            "N9E_AUTH_HEADER": "X-User-Token" if pin.token_auth else "Authorization",
-        }
         (state / "env.json").write_text(json.dumps(env, indent=1) + "\n")
         os.chmod(state / "env.json", 0o600)
         log(
-            f"n9e {env['N9E_VERSION']} up at {url} (pid {pid}, state {state}): versions answered after "
-            f"{t_http:.1f}s, token/group/datasource ready after {time.monotonic() - started:.1f}s"
+            f"n9e {env['N9E_VERSION']} up at {env['N9E_URL']} (pid {pid}, state {state}): dependencies ready "
+            f"after {t_deps:.1f}s, versions answered after {t_http:.1f}s, login/group/datasource ready after "
+            f"{time.monotonic() - started:.1f}s"
         )
         return env
+
+
+def _start(
+    version: str, pin: Pin, binary: Path, state: Path, port: int | None, started: float
+) -> tuple[dict[str, str], int, float, float]:
+    """Start the dependencies and n9e in the fresh `state`, provision it; (env, n9e pid, t deps, t http)."""
+    redis_address = "127.0.0.1:6379"
+    if pin.needs_redis:
+        redis_address = start_redis(state)
+    db_dsn = ""
+    if pin.db == "mysql":
+        db_dsn = start_mariadb(state, cache_dir(version) / "schema.sql")
+    elif pin.schema_sql:
+        with sqlite3.connect(state / "n9e.db") as db:
+            db.executescript((cache_dir(version) / "schema.sql").read_text())
+    prom_url = os.environ.get("N9E_LAB_PROMETHEUS_URL", "")
+    if not prom_url:
+        prom_url = start_prometheus(state) if pin.needs_prometheus else "http://127.0.0.1:9090"
+    t_deps = time.monotonic() - started
+
+    pub = os.environ.get("N9E_LAB_PUB", "")
+    if pub:
+        if not (Path(pub) / "index.html").is_file():
+            raise LabError(f"N9E_LAB_PUB={pub} has no index.html (it should be an unpacked n9e-fe release)")
+        (state / "pub").symlink_to(Path(pub).resolve())
+    port = port or free_port()
+    config = (HERE / pin.config_template).read_text()
+    for key, value in {
+        "PORT": str(port),
+        "DB_FILE": str(state / "n9e.db"),
+        "DB_DSN": db_dsn,
+        "REDIS_ADDRESS": redis_address,
+        "REDIS_TYPE": "standalone" if pin.needs_redis else "miniredis",
+        "INTEGRATIONS_DIR": str(state / "integrations"),
+        "USE_FILE_ASSETS": "true" if pub else "false",
+        "SIGNING_KEY": secrets.token_hex(16),  # v6 reads the JWT signing key from the config
+    }.items():
+        config = config.replace(f"@{key}@", value)
+    (state / "etc" / "config.toml").write_text(config)
+    os.chmod(state / "etc" / "config.toml", 0o600)
+
+    logfile = state / "n9e.log"
+    pid = start_process([str(binary), "-configs", str(state / "etc")], state, logfile)
+    (state / "n9e.pid").write_text(f"{pid}\n")
+    url = f"http://127.0.0.1:{port}"
+    versions = wait_http(
+        url + "/api/n9e/versions", pid, logfile, float(os.environ.get("N9E_LAB_TIMEOUT", 120))
+    )
+    t_http = time.monotonic() - started
+    provisioned = provision(url, pin, prom_url)
+    env = {
+        "N9E_URL": url,
+        "N9E_TOKEN": provisioned["token"],
+        "N9E_USERNAME": USERNAME,
+        "N9E_PASSWORD": PASSWORD,
+        "N9E_GROUP": str(provisioned["group_id"]),
+        "N9E_DATASOURCE": str(provisioned["datasource_id"]),
+        "N9E_VERSION": versions["dat"]["version"],
+        "N9E_AUTH_HEADER": "X-User-Token" if pin.token_auth else "Authorization",
+        "N9E_PROMETHEUS_URL": prom_url,
+    }
+    return env, pid, t_deps, t_http
+
+
+def _wait_port(port: int, pid: int, what: str, logfile: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if not pid_alive(pid):
+            raise LabError(f"{what} exited during start-up; last lines of {logfile}:\n{log_tail(logfile)}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        if time.monotonic() > deadline:
+            raise LabError(f"{what} did not listen within {timeout:.0f}s; {logfile}:\n{log_tail(logfile)}")
+        time.sleep(0.1)
+
+
+def _which(*names: str) -> str:
+    for name in names:
+        # Debian puts mariadbd/mysqld in /usr/sbin, which a non-root PATH may lack
+        path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin")
+        if path:
+            return path
+    raise LabError(
+        f"n9e v6 needs MariaDB: none of {', '.join(names)} found (apt-get install mariadb-server; see lab/install-deps)"
+    )
+
+
+def start_mariadb(state: Path, schema: Path) -> str:
+    """Initialise and start a private MariaDB in <state>/mysql, load n9e's schema; return n9e's DSN.
+
+    root authenticates by unix socket only (the lab runs mariadbd as the current user, `--user=root` is needed
+    only when that user is root); n9e gets its own user with a random password on 127.0.0.1.
+    """
+    mysqld = _which("mariadbd", "mysqld")
+    install_db = _which("mariadb-install-db", "mysql_install_db")
+    client = _which("mariadb", "mysql")
+    base = state / "mysql"
+    data = base / "data"
+    sock = base / "mysqld.sock"
+    if len(str(sock)) > 100:
+        raise LabError(f"socket path too long for MariaDB ({sock}); use a shorter N9E_LAB_DIR or TMPDIR")
+    base.mkdir()
+    user = ["--user=root"] if os.geteuid() == 0 else []
+    errlog = state / "mariadb.log"
+    init = subprocess.run(
+        [
+            install_db,
+            "--no-defaults",
+            *user,
+            f"--datadir={data}",
+            "--auth-root-authentication-method=socket",
+            "--skip-test-db",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if init.returncode != 0:
+        raise LabError(f"{install_db} failed ({init.returncode}):\n{init.stdout[-3000:]}")
+    port = free_port()
+    pid = start_process(
+        [
+            mysqld,
+            "--no-defaults",
+            *user,
+            f"--datadir={data}",
+            f"--socket={sock}",
+            f"--pid-file={base / 'mysqld.pid'}",
+            "--bind-address=127.0.0.1",
+            f"--port={port}",
+            "--skip-name-resolve",
+            "--skip-log-bin",
+            f"--log-error={errlog}",
+            "--innodb-buffer-pool-size=64M",
+            "--character-set-server=utf8mb4",
+            "--collation-server=utf8mb4_general_ci",
+        ],
+        state,
+        errlog,
+    )
+    (state / "mariadb.pid").write_text(f"{pid}\n")
+    _wait_port(port, pid, "mariadbd", errlog, 60)
+
+    password = secrets.token_hex(16)
+    sql = schema.read_text() + (
+        f"\nCREATE USER 'n9e'@'127.0.0.1' IDENTIFIED BY '{password}';"
+        "\nGRANT ALL PRIVILEGES ON n9e_v6.* TO 'n9e'@'127.0.0.1';\n"
+    )
+    load = subprocess.run(
+        [
+            client,
+            "--no-defaults",
+            f"--socket={sock}",
+            "-u",
+            "root" if os.geteuid() == 0 else getpass.getuser(),
+        ],
+        input=sql,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if load.returncode != 0:
+        raise LabError(f"loading n9e's schema into MariaDB failed:\n{load.stdout[-3000:]}")
+    return (
+        f"n9e:{password}@tcp(127.0.0.1:{port})/n9e_v6"
+        "?charset=utf8mb4&parseTime=True&loc=Local&allowNativePasswords=true"
+    )
+
+
+def start_prometheus(state: Path) -> str:
+    """A private Prometheus (Debian's) with no targets, for n9e v6's datasource check; return its URL."""
+    exe = shutil.which("prometheus")
+    if not exe:
+        raise LabError(
+            "n9e v6 saves a datasource only if its URL answers: prometheus not found "
+            "(apt-get install prometheus, or set N9E_LAB_PROMETHEUS_URL)"
+        )
+    base = state / "prometheus"
+    base.mkdir()
+    (base / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
+    port = free_port()
+    logfile = state / "prometheus.log"
+    pid = start_process(
+        [
+            exe,
+            f"--config.file={base / 'prometheus.yml'}",
+            f"--storage.tsdb.path={base / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--storage.tsdb.retention.time=1h",
+        ],
+        state,
+        logfile,
+    )
+    (state / "prometheus.pid").write_text(f"{pid}\n")
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if not pid_alive(pid):
+            raise LabError(f"prometheus exited during start-up:\n{log_tail(logfile)}")
+        with contextlib.suppress(OSError, ValueError):
+            if http("GET", url + "/-/ready", timeout=2)[0] == 200:
+                return url
+        if time.monotonic() > deadline:
+            raise LabError(f"prometheus was not ready within 60s:\n{log_tail(logfile)}")
+        time.sleep(0.2)
 
 
 def start_redis(state: Path) -> str:
@@ -390,7 +654,7 @@ def start_redis(state: Path) -> str:
     raise LabError(f"redis-server did not start; {log_tail(state / 'redis.log')}")
 
 
-def provision(url: str, pin: Pin) -> dict:
+def provision(url: str, pin: Pin, prom_url: str) -> dict:
     """Log in as root and create the token, busi group and Prometheus datasource the tests use."""
     base = url + "/api/n9e"
     login = api("POST", base + "/auth/login", {}, {"username": USERNAME, "password": PASSWORD})
@@ -421,7 +685,6 @@ def provision(url: str, pin: Pin) -> dict:
             "members": [{"user_group_id": user_groups[0]["id"], "perm_flag": "rw"}],
         },
     )
-    prom_url = os.environ.get("N9E_LAB_PROMETHEUS_URL", "http://127.0.0.1:9090")
     ds = api(
         "POST",
         base + "/datasource/upsert",
@@ -433,7 +696,7 @@ def provision(url: str, pin: Pin) -> dict:
             "category": "timeseries",
             "status": "enabled",
             "is_default": True,
-            "force_save": True,  # the Prometheus need not be reachable
+            "force_save": True,  # v7+: the Prometheus need not be reachable (v6 ignores it and checks the URL)
             "settings": {"write_addr": "", "internal_addr": ""},
             "http": {"url": prom_url, "timeout": 10000, "dial_timeout": 3000, "max_idle_conns_per_host": 100},
             "auth": {"basic_auth": False},
@@ -469,8 +732,11 @@ def _kill(pidfile: Path, timeout: float = 15) -> None:
 
 
 def stop(state: Path) -> None:
+    """Stop n9e, then what it depends on (any that were started in `state`)."""
     _kill(state / "n9e.pid")
+    _kill(state / "prometheus.pid", timeout=10)
     _kill(state / "redis.pid", timeout=5)
+    _kill(state / "mariadb.pid", timeout=30)
 
 
 def down(version: str, keep: bool = False) -> None:
@@ -493,7 +759,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lab/n9e", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     p_build = sub.add_parser("build", help="build the n9e binary for one or more versions (cached)")
-    p_build.add_argument("--version", action="append", help=f"default {DEFAULT_VERSION}; may repeat")
+    p_build.add_argument(
+        "--version",
+        action="append",
+        help=f"may repeat; default {DEFAULT_VERSION}, plus the other pins whose source N9E_LAB_SRC names",
+    )
     p_build.add_argument(
         "--src", help="a local n9e source tree at the pinned commit instead of the module proxy"
     )
@@ -502,16 +772,19 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--port", type=int)
     p_down = sub.add_parser("down", help="stop n9e and remove its state directory")
     p_down.add_argument("--version", default=os.environ.get("N9E_LAB_VERSION", DEFAULT_VERSION))
-    p_down.add_argument("--keep", action="store_true", help="keep the state directory (log, SQLite file)")
+    p_down.add_argument("--keep", action="store_true", help="keep the state directory (logs, database)")
+    sub.add_parser("versions", help="print the versions this machine can run (default first), one a line")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "build":
-            for version in args.version or [DEFAULT_VERSION]:
+            for version in args.version or default_build_versions():
                 log(f"{version}: {build(version, args.src)}")
         elif args.cmd == "up":
             print(exports({k: v for k, v in up(args.version, args.port).items()}), flush=True)
         elif args.cmd == "down":
             down(args.version, args.keep)
+        elif args.cmd == "versions":
+            print("\n".join(available_versions()))
     except LabError as e:
         log(f"error: {e}")
         return 1
