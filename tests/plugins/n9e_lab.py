@@ -3,15 +3,22 @@
 The server is started through the lab contract (`lab/n9e/up`, which builds n9e once per version into a cache
 outside the repository) and stopped with `lab/n9e/down` at the end of the session.
 
+`available_versions()` lists the versions this machine can run, for parametrizing at collection time: v6.7.3 (the
+only one the Go module proxy serves, so the one CI runs) first, then v9.1.1, v8.5.1, v7.7.2 when N9E_LAB_SRC gives
+their source ("{version}" form) or their binaries are already cached.
+
 Environment:
   N9E_URL + N9E_TOKEN     use that existing server for `n9e` instead of starting one (with N9E_GROUP,
-                          N9E_DATASOURCE, N9E_USERNAME, N9E_PASSWORD); `n9e_lab_factory` still starts its own
-  N9E_LAB_VERSION         version of the `n9e` fixture (default: the lab's default, v9.1.1)
+                          N9E_DATASOURCE, N9E_USERNAME, N9E_PASSWORD, N9E_AUTH_HEADER); `n9e_lab_factory` still
+                          starts its own
+  N9E_LAB_VERSION         version of the `n9e` fixture (default: the first of available_versions(), v6.7.3)
   N9E_LAB_SKIP=1          skip the n9e tests instead of failing when n9e cannot be built or started
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import shlex
 import subprocess
@@ -19,15 +26,33 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "lab" / "n9e"
-DEFAULT_VERSION = "v9.1.1"
-# Versions the suite runs against (both are built by `make lab`).
+DEFAULT_VERSION = "v6.7.3"  # the lab's default: the only n9e version the Go module proxy serves
+# Deprecated: the pins that need a local n9e source; use available_versions(), which lists what can run here.
 LAB_VERSIONS = ("v9.1.1", "v8.5.1")
+
+
+@functools.cache
+def _lab_module() -> ModuleType:
+    """lab/n9e/lab.py (standard library only), imported by path: it is a script, not a package."""
+    spec = importlib.util.spec_from_file_location("n9e_k8s_lab_n9e", LAB / "lab.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def available_versions() -> list[str]:
+    """The n9e versions this machine can run, the default first: v6.7.3 always, then the pinned versions whose
+    source N9E_LAB_SRC gives or whose binary is cached. Cheap (no build), so usable at collection time."""
+    return list(_lab_module().available_versions())
 
 
 @dataclass(frozen=True)
@@ -41,8 +66,11 @@ class N9eLab:
     datasource_id: int
     datasource_name: str
     version: str
-    # v8+ accept the API token as X-User-Token; v7 has no API tokens and `token` is a JWT for Authorization.
+    # v8+ accept the API token as X-User-Token; v6 and v7 have no API tokens and `token` is a login JWT for
+    # `Authorization: Bearer` (valid 25 h; log in again with username/password for longer).
     auth_header: str = "X-User-Token"
+    # the datasource's URL (for v6 the lab's own Prometheus, since v6 checks the URL when saving a datasource)
+    prometheus_url: str = ""
 
     @property
     def api(self) -> str:
@@ -76,7 +104,8 @@ def _parse_exports(stdout: str) -> dict[str, str]:
 
 def _lookup_names(lab_env: dict[str, str]) -> tuple[str, str, str]:
     """(version, group name, datasource name) of a server given by env."""
-    url, headers = lab_env["N9E_URL"].rstrip("/"), {"X-User-Token": lab_env["N9E_TOKEN"], "X-Language": "en"}
+    url = lab_env["N9E_URL"].rstrip("/")
+    headers = _lab_from_env(lab_env).headers
     version = requests.get(url + "/api/n9e/versions", timeout=10).json()["dat"]["version"]
     group = requests.get(f"{url}/api/n9e/busi-group/{lab_env['N9E_GROUP']}", headers=headers, timeout=10)
     group.raise_for_status()
@@ -100,6 +129,7 @@ def _lab_from_env(
         datasource_name=ds_name,
         version=version or lab_env.get("N9E_VERSION", ""),
         auth_header=lab_env.get("N9E_AUTH_HEADER", "X-User-Token"),
+        prometheus_url=lab_env.get("N9E_PROMETHEUS_URL", ""),
     )
 
 
@@ -156,4 +186,4 @@ def n9e(n9e_lab_factory: Callable[[str], N9eLab]) -> N9eLab:
         except (requests.RequestException, KeyError, ValueError) as e:
             _unavailable(f"the n9e given by N9E_URL={lab_env['N9E_URL']} does not answer as expected: {e}")
         return _lab_from_env(lab_env, *names)
-    return n9e_lab_factory(os.environ.get("N9E_LAB_VERSION", DEFAULT_VERSION))
+    return n9e_lab_factory(os.environ.get("N9E_LAB_VERSION") or available_versions()[0])

@@ -1,7 +1,8 @@
-"""The lab n9e is a real Nightingale: raw HTTP against it, on the default version and on v8.5.1.
+"""The lab n9e is a real Nightingale: raw HTTP against it, on every version this machine can run.
 
-Kept out of tests/ (not collected by `make test`) while the Go module proxy refuses n9e (see lab/n9e/README.md).
-Run: python3 -m pytest -p tests.plugins.n9e_lab lab/n9e/tests -v  (with N9E_LAB_SRC set until then)
+`available_versions()` is v6.7.3 (built from the Go module proxy, so it runs in CI) plus the pinned v7.7.2/v8.5.1/
+v9.1.1 when their source (N9E_LAB_SRC) or cached binaries are here; with N9E_URL + N9E_TOKEN the given server too.
+The tests also pin down where v6.7.3 differs from v7.7+ for a client (auth, alert rule datasources, fields).
 """
 
 from __future__ import annotations
@@ -13,21 +14,36 @@ import uuid
 import pytest
 import requests
 
-from tests.plugins.n9e_lab import DEFAULT_VERSION, N9eLab
+from tests.plugins.n9e_lab import N9eLab, available_versions
 
 pytestmark = pytest.mark.n9e
 
 TIMEOUT = 15
 
 
-@pytest.fixture(scope="module", params=["default", "v8.5.1"])
+EXTERNAL = bool(os.environ.get("N9E_URL") and os.environ.get("N9E_TOKEN"))
+VERSIONS = available_versions() + (["external"] if EXTERNAL else [])
+
+
+@pytest.fixture(scope="module", params=VERSIONS)
 def lab(request: pytest.FixtureRequest, n9e_lab_factory) -> tuple[N9eLab, str | None]:
     """(server, the version it must report or None for a server given by N9E_URL)."""
-    if request.param == "default":
-        server = request.getfixturevalue("n9e")
-        external = bool(os.environ.get("N9E_URL") and os.environ.get("N9E_TOKEN"))
-        return server, None if external else os.environ.get("N9E_LAB_VERSION", DEFAULT_VERSION)
+    if request.param == "external":
+        return request.getfixturevalue("n9e"), None
     return n9e_lab_factory(request.param), request.param
+
+
+def major_minor(server: N9eLab) -> tuple[int, int]:
+    major, minor = server.version.lstrip("v").split(".")[:2]
+    return int(major), int(minor)
+
+
+def is_v6(server: N9eLab) -> bool:
+    return major_minor(server)[0] == 6
+
+
+def test_lab_default_is_the_version_the_module_proxy_serves():
+    assert VERSIONS[0] == "v6.7.3"
 
 
 def ok(resp: requests.Response):
@@ -62,6 +78,47 @@ def test_unauthenticated_request_gets_plain_text_401(lab):
     # with the lab's credentials the same call works and lists the lab's busi group
     groups = ok(requests.get(server.api + "/busi-groups", headers=server.headers, timeout=TIMEOUT))
     assert server.group_id in {g["id"] for g in groups}
+
+
+def test_auth_header_matches_the_version_and_login_gives_a_working_jwt(lab):
+    server, _ = lab
+    # v6 and v7 have no personal API tokens: the lab's token is a login JWT for `Authorization: Bearer`
+    if major_minor(server) < (8, 0):
+        assert server.auth_header == "Authorization"
+        token_route = requests.get(server.api + "/self/token", headers=server.headers, timeout=TIMEOUT)
+        assert token_route.status_code == 404 or "json" not in token_route.headers.get("Content-Type", "")
+    else:
+        assert server.auth_header == "X-User-Token"
+    # a client that has only username/password logs in itself (N9E_USERNAME / N9E_PASSWORD)
+    login = ok(
+        requests.post(
+            server.api + "/auth/login",
+            json={"username": server.username, "password": server.password},
+            headers={"X-Language": "en"},
+            timeout=TIMEOUT,
+        )
+    )
+    assert login["user"]["username"] == server.username
+    bearer = {"Authorization": "Bearer " + login["access_token"], "X-Language": "en"}
+    profile = ok(requests.get(server.api + "/self/profile", headers=bearer, timeout=TIMEOUT))
+    assert profile["username"] == server.username
+    # the JWT is not accepted under the token header
+    wrong = requests.get(
+        server.api + "/self/profile", headers={"X-User-Token": login["access_token"]}, timeout=TIMEOUT
+    )
+    assert wrong.status_code == 401
+
+
+def test_lab_datasource_is_the_prometheus_it_names(lab):
+    server, _ = lab
+    brief = ok(requests.get(server.api + "/datasource/brief", headers=server.headers, timeout=TIMEOUT))
+    assert {"id": server.datasource_id, "name": "prometheus", "plugin_type": "prometheus"}.items() <= next(
+        d for d in brief if d["id"] == server.datasource_id
+    ).items()
+    if is_v6(server) and server.prometheus_url:
+        # v6 saves a datasource only after its URL answered a query, so the lab runs a real Prometheus
+        resp = requests.get(server.prometheus_url + "/api/v1/query", params={"query": "1+1"}, timeout=TIMEOUT)
+        assert resp.json()["data"]["result"][1] == "2"
 
 
 def test_board_created_by_raw_http_reads_back_with_its_configs(lab):
@@ -135,6 +192,8 @@ def test_alert_rule_created_reads_back_with_its_fields(lab):
         "note": "API server 5xx ratio above 5%",
         "prod": "metric",
         "cate": "prometheus",
+        # v6 to v7.6 select datasources by `datasource_ids`, v7.7+ by `datasource_queries`; send both
+        "datasource_ids": [server.datasource_id],
         "datasource_queries": datasource_queries,
         "disabled": 0,
         "prom_ql": "",
@@ -167,9 +226,28 @@ def test_alert_rule_created_reads_back_with_its_fields(lab):
             assert got[key] == rule[key], key
         for key in ("append_tags", "annotations", "enable_stimes", "enable_etimes", "enable_days_of_weeks"):
             assert got[key] == rule[key], key
-        assert got["datasource_queries"] == datasource_queries
+        if is_v6(server):
+            # v6: datasource_ids is what is stored; no datasource_queries, cron_pattern or notify rules at all
+            assert got["datasource_ids"] == [server.datasource_id]
+            for key in ("datasource_queries", "cron_pattern", "notify_version", "notify_rule_ids"):
+                assert key not in got, key
+        else:
+            assert got["datasource_queries"] == datasource_queries
+            assert "cron_pattern" in got
         assert isinstance(got["rule_config"], dict)  # stored as a string, served as an object
         assert [(q["prom_ql"], q["severity"]) for q in got["rule_config"]["queries"]] == [(promql, 2)]
+
+        # the same name again in the group: refused by v6 (overlapping datasource) and v8.2+, not by v7.7-v8.1
+        again = ok(
+            http.post(f"{server.api}/busi-group/{server.group_id}/alert-rules", json=[rule], timeout=TIMEOUT)
+        )
+        if is_v6(server) or major_minor(server) >= (8, 2):
+            assert again == {name: "AlertRule already exists"}
+        else:
+            assert again == {name: ""}
+            listed = ok(http.get(f"{server.api}/busi-group/{server.group_id}/alert-rules", timeout=TIMEOUT))
+            ids = [r["id"] for r in listed if r["name"] == name]
+            assert len(ids) == 2
     finally:
         ok(
             http.delete(
