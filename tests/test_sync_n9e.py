@@ -144,12 +144,32 @@ def test_one_source_change_updates_exactly_that_object(lab: N9eLab, group: str) 
     board["configs"]["panels"][1]["name"] += " (changed)"
     rule = desired["alert-rule"][3].obj
     rule["prom_for_duration"] += 60
+    record = desired["recording-rule"][2].obj
+    record["note"] = "changed in the source"
     report, c = run(lab, desired, group)
     changed = [(a.kind, a.key) for a in report.plan.actions if a.op != "unchanged"]
-    assert changed == [("board", board["ident"]), ("alert-rule", rule["name"])]
-    assert all(a.status == "done" for a in report.plan.actions if a.op == "update")
-    # one PUT for the board's configs (its name/tags/note did not change... but the hash tag did) + meta, one for the rule
-    assert c.requests["POST"] == 0 and c.requests["DELETE"] == 0 and 2 <= c.requests["PUT"] <= 3
+    record_key = (
+        f"{record['name']}{{{','.join(sorted(record['append_tags']))}}}"
+        if record["append_tags"]
+        else record["name"]
+    )
+    assert changed == [
+        ("board", board["ident"]),
+        ("alert-rule", rule["name"]),
+        ("recording-rule", record_key),
+    ]
+    assert report.exit_code() == 0 and all(
+        a.status == "done" for a in report.plan.actions if a.op == "update"
+    )
+    # board: configs + meta (the hash tag changed); one full PUT per rule (the version-specific recording rule route)
+    assert c.requests["POST"] == 0 and c.requests["DELETE"] == 0 and c.requests["PUT"] == 4
+    gid = group_id(lab, group)
+    notes = [
+        r["note"]
+        for r in api(lab, "GET", f"/busi-group/{gid}/recording-rules")
+        if r["name"] == record["name"]
+    ]
+    assert any(n.startswith("changed in the source\n[n9e-k8s sha=") for n in notes)
     again, c = run(lab, desired, group)
     assert c.writes == 0 and all(a.op == "unchanged" for a in again.plan.actions)
 
