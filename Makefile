@@ -17,6 +17,7 @@ lab:
 	@true
 	bash lab/prometheus/build
 	bash lab/controlplane/build
+	bash lab/n9e/build
 
 check: lint pytest
 
