@@ -39,7 +39,7 @@ def test_verify_passes_on_the_lab(controlplane_lab):
     assert not problems, "\n".join(map(str, problems))
     counts = report.counts()
     kinds = {r.kind for r in report.results}
-    assert {"catalog", "dashboard", "variable"} <= kinds
+    assert {"catalog", "dashboard", "variable", "record", "alert"} <= kinds
     # Most queries must have data: the lab is only useful if it exercises them.
     assert counts["data"] > 0.7 * counts["queries"], counts
     # Each expected-empty entry carries its reason into the report.

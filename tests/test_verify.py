@@ -9,7 +9,7 @@ import socket
 import pytest
 from n9e_k8s.cli import _register_all, app
 from n9e_k8s.source import resolve_source
-from n9e_k8s.verify import ApiError, count, regex_escape, verify
+from n9e_k8s.verify import ApiError, condition_operands, count, regex_escape, verify
 from typer.testing import CliRunner
 
 INSTANCE = "127.0.0.1:6443"
@@ -48,12 +48,12 @@ def test_all_data_passes_and_every_kind_is_checked(tree):
     assert not report.failed
     counts = report.counts()
     assert counts["queries"] == counts["data"] > 0
-    assert {r.kind for r in report.results} == {"catalog", "dashboard", "variable"}
+    assert {r.kind for r in report.results} == {"catalog", "dashboard", "variable", "record", "alert"}
 
 
 def test_unexpected_empty_fails_for_the_entry_and_its_panels(tree):
     report = verify(tree, FakeApi(missing=("scheduler_pending_pods",)))
-    failed = {(r.kind, r.entry) for r in report.failed}
+    failed = {(r.kind, r.entry) for r in report.failed if r.kind in ("catalog", "dashboard")}
     assert ("catalog", "scheduler.pending_pods") in failed
     assert ("dashboard", "scheduler.pending_pods") in failed
     assert {entry for _, entry in failed} == {"scheduler.pending_pods"}
@@ -111,7 +111,9 @@ def test_cli_exits_1_when_prometheus_is_unreachable():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     _register_all()
-    result = CliRunner().invoke(app, ["verify", "--prometheus", f"http://127.0.0.1:{port}", "--output", "json"])
+    result = CliRunner().invoke(
+        app, ["verify", "--prometheus", f"http://127.0.0.1:{port}", "--output", "json"]
+    )
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout)["summary"]
     assert summary["error"] == summary["queries"] > 0
@@ -122,3 +124,43 @@ def test_cli_requires_a_url(monkeypatch):
     _register_all()
     result = CliRunner().invoke(app, ["verify"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("expr", "operands"),
+    [
+        ("a > 0.1 and on (x) b < 5", ["a", "b"]),
+        ('absent(up{job="x"})', ['up{job="x"}']),
+        ("x > 0 unless on (c) y", ["x"]),
+        ("(1 - max(a)) * 100 < 85", ["(1 - max(a)) * 100"]),
+        ("a > (14.4 * 0.01)", ["a"]),
+        ("a > bool 1", ["a > bool 1"]),
+        ("a / b > 0.1", ["a / b"]),
+    ],
+)
+def test_alert_condition_operands(expr, operands):
+    assert condition_operands(expr) == operands
+
+
+def test_rules_are_checked_with_their_expected_empty_reasons(tree):
+    report = verify(tree, FakeApi(missing=("apiserver_request_terminations_total", "scheduler_pending_pods")))
+    by_name = {r.name: r for r in report.results if r.kind in ("alert", "record")}
+    assert any(r.kind == "record" for r in report.results)
+    assert by_name["KubeAPITerminatedRequests"].status == "expected-empty"
+    assert "self-defense" in by_name["KubeAPITerminatedRequests"].expected_empty
+    failed_alerts = {r.name for r in report.failed if r.kind == "alert"}
+    assert failed_alerts == {"KubeSchedulerPendingPodsStuck", "KubeSchedulerUnschedulablePods"}
+
+
+def test_expected_empty_must_name_existing_rules(tmp_path):
+    import shutil
+
+    from n9e_k8s.errors import SourceError
+
+    repo = resolve_source(None).root
+    for sub in ("promql", "dashboards", "alerts"):
+        shutil.copytree(repo / sub, tmp_path / sub)
+    file = tmp_path / "promql" / "expected-empty.yaml"
+    file.write_text(file.read_text() + "  KubeNoSuchAlert: typo\n")
+    with pytest.raises(SourceError, match="KubeNoSuchAlert"):
+        verify(resolve_source(str(tmp_path)), FakeApi())

@@ -371,7 +371,10 @@ def up() -> dict[str, str]:
     prom_url = f"http://127.0.0.1:{port['prom']}"
     # The server stores what the agent remote-writes, with the agent's external label (cluster),
     # as n9e's time-series database would.
-    (state / "prometheus.yml").write_text(json.dumps({"global": {"evaluation_interval": "15s"}}) + "\n")
+    server_config: dict[str, Any] = {"global": {"evaluation_interval": "5s"}}
+    if write_rule_files(state / "rules"):
+        server_config["rule_files"] = [str(state / "rules" / "*.rules.yaml")]
+    (state / "prometheus.yml").write_text(json.dumps(server_config, indent=2) + "\n")
     pid = start(state, "prometheus", [
         PROMETHEUS, f"--config.file={state / 'prometheus.yml'}", f"--storage.tsdb.path={state / 'prometheus'}",
         f"--web.listen-address=127.0.0.1:{port['prom']}", "--storage.tsdb.retention.time=1d",
@@ -475,6 +478,24 @@ def create_objects(api: Api, state: Path) -> Path:
     token_file.touch(mode=0o600)
     token_file.write_text(token)
     return token_file
+
+
+def write_rule_files(rules_dir: Path) -> bool:
+    """The alert and recording rules as Prometheus rule files, so that the recorded series the
+    alerts use exist in the lab. False when this toolkit has no rules."""
+    subprocess.run(["rm", "-rf", str(rules_dir)], check=True)
+    try:
+        from n9e_k8s.alerts.model import load_rules
+        from n9e_k8s.alerts.render import prometheus_rule_file
+    except ImportError:
+        return False
+    from n9e_k8s.source import resolve_source
+
+    rules = load_rules(resolve_source(str(REPO)))
+    rules_dir.mkdir(parents=True)
+    for component in rules.components:
+        (rules_dir / f"{component}.rules.yaml").write_text(prometheus_rule_file(rules, component))
+    return bool(rules.components)
 
 
 def write_agent_config(

@@ -3,8 +3,8 @@
 
 Started through the lab contract (`lab/controlplane/up`, which builds etcd and Kubernetes once into
 a cache outside the repository; `make lab` does that build) and stopped with `lab/controlplane/down`
-at the end of the session. The fixture waits until the scheduler has reported attempts and
-Prometheus has scraped every job at least twice, so that rate() has two samples.
+at the end of the session. The fixture waits until the scheduler has reported attempts, every job
+has been scraped at least twice (rate() needs two samples) and every rule group has been evaluated.
 
 Environment:
   N9E_K8S_CONTROLPLANE_SKIP=1   skip instead of failing when the lab cannot start (ignored when CI
@@ -61,6 +61,10 @@ def _wait_ready(lab: ControlPlaneLab, jobs: list[str]) -> None:
         ),
         "scheduler_schedule_attempts_total reported": lambda: bool(
             lab.query("scheduler_schedule_attempts_total")
+        ),
+        "every rule group evaluated": lambda: all(
+            g["lastEvaluation"] > "2000"  # the zero time is 0001-01-01T00:00:00Z
+            for g in requests.get(f"{lab.prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
         ),
     }
     deadline = time.monotonic() + READY_TIMEOUT

@@ -7,9 +7,11 @@ exist. ``verify`` runs
 * every dashboard panel target, with the board's variables replaced by real values read from the
   data the way n9e would list them (``label_values(...)``), in the board's cascading order,
 * every dashboard variable itself (a variable with no value leaves every panel empty),
+* every recording rule expression, and the conditions of every alert (``condition_operands``),
 
 as instant queries, and counts the series. A query that returns nothing fails unless its catalog
-entry says why it may (``expected_empty: <reason>`` in promql/*.yaml).
+entry says why it may (``expected_empty: <reason>`` in promql/*.yaml) or, for rules,
+promql/expected-empty.yaml does.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class ApiError(Exception):
 
 @dataclass
 class Result:
-    kind: str  # catalog | dashboard | variable
+    kind: str  # catalog | dashboard | variable | record | alert
     name: str  # entry id, "<board ident>/<panel name>/<refId>", "<board ident>/$<variable>"
     query: str
     series: int = 0
@@ -298,6 +300,115 @@ def boards_for(
     ]
 
 
+COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
+EXPECTED_EMPTY_FILE = "expected-empty.yaml"
+
+
+def condition_operands(expr: str) -> list[str]:
+    """The parts of an alert expression that must have data for the alert to be able to fire.
+
+    An alert's expression is normally empty (nothing fires), so it cannot be checked as is. Its
+    conditions are: comparisons with a constant (``X > 0.1``: X must have data), ``and`` (both
+    sides), ``unless`` (the left side; the right one is the exception), ``absent(X)`` (X). Anything
+    else (arithmetic, ``or``, functions) must have data as a whole.
+    """
+    import promql_parser as pp
+
+    def constant(node: Any) -> bool:
+        if isinstance(node, pp.NumberLiteral | pp.StringLiteral):
+            return True
+        if isinstance(node, pp.ParenExpr | pp.UnaryExpr):
+            return constant(node.expr)
+        if isinstance(node, pp.BinaryExpr):
+            return constant(node.lhs) and constant(node.rhs)
+        return False
+
+    def walk(node: Any) -> list[Any]:
+        if isinstance(node, pp.ParenExpr):
+            return walk(node.expr)
+        if isinstance(node, pp.BinaryExpr):
+            op = str(node.op)
+            if op in COMPARISONS and not (node.modifier and node.modifier.return_bool):
+                return [part for side in (node.lhs, node.rhs) if not constant(side) for part in walk(side)]
+            if op == "and":
+                return walk(node.lhs) + walk(node.rhs)
+            if op == "unless":
+                return walk(node.lhs)
+        if isinstance(node, pp.Call) and node.func.name in ("absent", "absent_over_time"):
+            return [node.args[0]]
+        return [node]
+
+    out: list[str] = []
+    for node in walk(pp.parse(expr)):
+        text = " ".join(node.prettify().split())
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def load_expected_empty(tree: SourceTree) -> dict[str, str]:
+    """promql/expected-empty.yaml: rule name -> why its data may be empty (catalog entries carry
+    their own ``expected_empty``)."""
+    from .errors import SourceError
+    from .yamlio import load_yaml
+
+    file = tree.promql / EXPECTED_EMPTY_FILE
+    if not file.is_file():
+        return {}
+    data = load_yaml(file) or {}
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, dict) or not all(isinstance(v, str) and v.strip() for v in rules.values()):
+        raise SourceError(file, "expected 'rules: {<alert or record name>: <reason>}' with non-empty reasons")
+    return {str(k): v for k, v in rules.items()}
+
+
+def rule_results(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> list[Result]:
+    """Every recording rule expression, and the conditions of every alert (one result each)."""
+    try:
+        from .alerts.model import load_rules
+    except ImportError:  # no alert rules in this version of the toolkit
+        return []
+    if not (tree.alerts and tree.alerts.is_dir()):
+        return []
+    rules = load_rules(tree, selectors, catalog)
+    expected = load_expected_empty(tree)
+    known = {r.record for r in rules.records} | {a.name for a in rules.alerts}
+    unknown = sorted(set(expected) - known)
+    if unknown:
+        from .errors import SourceError
+
+        raise SourceError(
+            tree.promql / EXPECTED_EMPTY_FILE, f"no alert or recording rule named {', '.join(unknown)}"
+        )
+    out: list[Result] = []
+    for record in rules.records:
+        labels = ",".join(f"{k}={v}" for k, v in sorted(record.labels.items()))
+        out.append(
+            Result(
+                kind="record",
+                name=record.record + (f"{{{labels}}}" if labels else ""),
+                query=record.expr,
+                expected_empty=expected.get(record.record),
+            )
+        )
+    seen: set[tuple[str, str]] = set()
+    for alert in rules.alerts:
+        operands = condition_operands(alert.expr)
+        for i, operand in enumerate(operands, 1):
+            if (alert.name, operand) in seen:  # the levels of one alert share their operands
+                continue
+            seen.add((alert.name, operand))
+            out.append(
+                Result(
+                    kind="alert",
+                    name=alert.n9e_name + (f"#{i}" if len(operands) > 1 else ""),
+                    query=operand,
+                    expected_empty=expected.get(alert.name),
+                )
+            )
+    return out
+
+
 def verify(
     tree: SourceTree,
     api: PrometheusApi,
@@ -313,6 +424,7 @@ def verify(
     pending += dashboard_results(
         boards_for(tree, catalog, selectors), catalog, selectors, api.label_values, report
     )
+    pending += rule_results(tree, selectors, catalog)
     for result in pending:
         if result.kind != "variable":  # variables were resolved while reading the boards
             run_query(result, api.query)
