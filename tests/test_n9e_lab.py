@@ -163,6 +163,7 @@ def test_board_created_by_raw_http_reads_back_with_its_configs(lab):
             ident,
             "n9e-k8s lab",
         )
+        assert ("note" in board) == (major_minor(server) >= (8, 5))  # boards have a note since v8.5
         assert isinstance(board["configs"], str)
         assert json.loads(board["configs"]) == configs
 
@@ -233,7 +234,7 @@ def test_alert_rule_created_reads_back_with_its_fields(lab):
                 assert key not in got, key
         else:
             assert got["datasource_queries"] == datasource_queries
-            assert "cron_pattern" in got
+            assert ("cron_pattern" in got) == (major_minor(server) >= (8, 0))  # cron_pattern came in v8.0
         assert isinstance(got["rule_config"], dict)  # stored as a string, served as an object
         assert [(q["prom_ql"], q["severity"]) for q in got["rule_config"]["queries"]] == [(promql, 2)]
 
@@ -256,3 +257,51 @@ def test_alert_rule_created_reads_back_with_its_fields(lab):
         )
     gone = http.get(f"{server.api}/alert-rule/{ids[0]}", timeout=TIMEOUT)
     assert gone.status_code == 404 and "No such AlertRule" in gone.text
+
+
+def test_recording_rule_round_trip_on_the_versions_put_route(lab):
+    server, _ = lab
+    name = "n9e_k8s_lab:" + uuid.uuid4().hex[:8] + ":rate5m"
+    rule = {
+        "name": name,
+        "note": "lab recording rule",
+        "disabled": 0,
+        "cluster": "0",
+        "prom_ql": "sum(rate(apiserver_request_total[5m]))",
+        "prom_eval_interval": 60,
+        "cron_pattern": "@every 60s",  # v7.0+ (v6 ignores it)
+        "append_tags": ["team=platform"],
+        "datasource_ids": [server.datasource_id],
+        "datasource_queries": [{"match_type": 0, "op": "in", "values": [server.datasource_id]}],
+    }
+    http = server.session()
+    group_api = f"{server.api}/busi-group/{server.group_id}"
+    assert ok(http.post(group_api + "/recording-rules", json=[rule], timeout=TIMEOUT)) == {name: ""}
+    ids = [
+        r["id"] for r in ok(http.get(group_api + "/recording-rules", timeout=TIMEOUT)) if r["name"] == name
+    ]
+    assert len(ids) == 1
+    try:
+        got = ok(http.get(f"{server.api}/recording-rule/{ids[0]}", timeout=TIMEOUT))
+        assert (got["prom_ql"], got["append_tags"], got["group_id"]) == (
+            rule["prom_ql"],
+            rule["append_tags"],
+            server.group_id,
+        )
+        if is_v6(server):
+            assert got["datasource_ids"] == [server.datasource_id]
+            assert "cron_pattern" not in got and "datasource_queries" not in got
+        # a full replace; the route moved in v9.0 (and then needs group_id in the body)
+        changed = {**rule, "note": "changed", "group_id": server.group_id}
+        if major_minor(server) >= (9, 0):
+            put = http.put(f"{server.api}/recording-rule/{ids[0]}", json=changed, timeout=TIMEOUT)
+            old_route = http.put(f"{group_api}/recording-rule/{ids[0]}", json=changed, timeout=TIMEOUT)
+            assert "json" not in old_route.headers.get("Content-Type", "")  # no such route any more
+        else:
+            put = http.put(f"{group_api}/recording-rule/{ids[0]}", json=changed, timeout=TIMEOUT)
+        assert put.status_code == 200 and put.json()["err"] == "", put.text[:300]
+        assert ok(http.get(f"{server.api}/recording-rule/{ids[0]}", timeout=TIMEOUT))["note"] == "changed"
+    finally:
+        ok(http.delete(group_api + "/recording-rules", json={"ids": ids}, timeout=TIMEOUT))
+    gone = http.get(f"{server.api}/recording-rule/{ids[0]}", timeout=TIMEOUT)
+    assert gone.status_code == 404 and "No such recording rule" in gone.text

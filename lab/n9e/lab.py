@@ -140,11 +140,16 @@ def _src_for(version: str, src: str | None) -> str | None:
     """The local n9e source tree to build `version` from: --src, else N9E_LAB_SRC, else None.
 
     N9E_LAB_SRC (which may name the tree per version with "{version}", e.g. /src/n9e-{version}) is for the pins the
-    proxy refuses; it is ignored for a version the proxy serves unless that version's tree exists.
+    proxy refuses; it is ignored for a version the proxy serves unless it names that version's tree by "{version}"
+    and the tree exists.
     """
     if not src:
-        env_src = os.environ.get("N9E_LAB_SRC", "").replace("{version}", version)
-        if env_src and (not pin_for(version).from_proxy or (Path(env_src) / "go.mod").is_file()):
+        pattern = os.environ.get("N9E_LAB_SRC", "")
+        env_src = pattern.replace("{version}", version)
+        if pin_for(version).from_proxy:
+            if "{version}" in pattern and (Path(env_src) / "go.mod").is_file():
+                src = env_src
+        elif env_src:
             src = env_src
     if not src:
         return None
