@@ -1,10 +1,11 @@
 """The one module that talks HTTP to Nightingale (n9e).
 
-Everything network-related lives here: authentication (X-User-Token, JWT login with optional RSA password
-encryption and one refresh on 401, BasicAuth for the ``/v1/n9e`` service routes), n9e's response envelope
-(200 with ``err``, plain-text error bodies, 200 + HTML for an unknown route), version detection and the
-per-version route differences, timeouts, bounded retries with backoff for idempotent requests, TLS options
-and request accounting (the tests and the benchmark count requests by method).
+Everything network-related lives here: authentication (X-User-Token, a JWT sent as Bearer, JWT login with
+optional RSA password encryption and one refresh on 401, BasicAuth for the ``/v1/n9e`` service routes), n9e's
+response envelope (200 with ``err``, plain-text error bodies, 200 + HTML or a text 404 for an unknown route),
+version detection and the per-version differences (``ServerFeatures``: the one table of what each n9e version
+has), timeouts, bounded retries with backoff for idempotent requests, TLS options and request accounting (the
+tests and the benchmark count requests by method).
 
 Secrets never leave this module in readable form: ``Credentials`` has a redacting repr, error messages
 name the method and path only, and ``--verbose`` logging prints neither headers nor bodies.
@@ -66,6 +67,12 @@ class N9eAPIError(N9eError):
     """n9e refused the request (HTTP 200 with ``err``, or a 4xx/5xx with a text body)."""
 
 
+class N9eRouteNotFound404(N9eRouteNotFound, N9eAPIError):
+    """An unknown route answered by gin's plain-text ``404 page not found`` (n9e without web UI, e.g. v6.7.3).
+
+    Both a route-not-found and an API error (status 404), so callers catching either keep working."""
+
+
 # ----------------------------------------------------------------------------------------- credentials
 
 
@@ -78,6 +85,9 @@ class Credentials:
     password: str | None = field(default=None, repr=False)
     basic_user: str | None = None
     basic_password: str | None = field(default=None, repr=False)
+    # Where the token goes: None/"" = decide (a JWT, or any token on n9e < v8, as ``Authorization: Bearer``;
+    # else ``X-User-Token``); "Authorization" = always Bearer; any other header name = the raw token in it.
+    auth_header: str | None = None
 
     @property
     def mode(self) -> str:
@@ -96,6 +106,7 @@ class Credentials:
             "token": "***" if self.token else None,
             "password": "***" if self.password else None,
             "basic_user": self.basic_user,
+            "auth_header": self.auth_header or None,
         }
         return "Credentials(" + ", ".join(f"{k}={v!r}" for k, v in shown.items() if v is not None) + ")"
 
@@ -179,6 +190,79 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
 
 
+NEWEST_KNOWN = (9, 1, 1)  # what an unparsable version string is taken for
+
+
+@dataclass(frozen=True)
+class ServerFeatures:
+    """What an n9e version has, for every difference a client must handle: the one place each is decided.
+
+    From docs n9e-api.md section 10 and the v6.7.3 module source (lab/n9e/README.md), checked by
+    tests/test_sync_n9e.py on every lab version (v6.7.3, v7.7.2, v8.5.1, v9.1.1). An unknown version string
+    counts as the newest known version."""
+
+    version: tuple[int, int, int]
+
+    @classmethod
+    def of(cls, version: str | tuple[int, int, int]) -> ServerFeatures:
+        v = parse_version(version) if isinstance(version, str) else tuple(version)
+        return cls(v if v != (0, 0, 0) else NEWEST_KNOWN)  # type: ignore[arg-type]
+
+    @property
+    def api_tokens(self) -> bool:
+        """``X-User-Token`` API tokens (v8+). Before, the only token is a login JWT (``Authorization: Bearer``)."""
+        return self.version >= (8, 0, 0)
+
+    @property
+    def board_note(self) -> bool:
+        """Boards have a ``note`` (v8.5+)."""
+        return self.version >= (8, 5, 0)
+
+    @property
+    def rule_datasource_field(self) -> str:
+        """The field that selects an alert or recording rule's datasources: ``datasource_queries`` since v7.7,
+        ``datasource_ids`` before (v6: ``models/alert_rule.go:32-33``, ``models/recording_rule.go:21-22``)."""
+        return "datasource_queries" if self.version >= (7, 7, 0) else "datasource_ids"
+
+    @property
+    def alert_cron_pattern(self) -> bool:
+        """Alert rules have ``cron_pattern`` (v8+)."""
+        return self.version >= (8, 0, 0)
+
+    @property
+    def notify_rules(self) -> bool:
+        """Alert rules notify through ``notify_version``/``notify_rule_ids`` (v8+); before, only through
+        ``notify_channels``/``notify_groups``."""
+        return self.version >= (8, 0, 0)
+
+    @property
+    def recording_cron_pattern(self) -> bool:
+        """Recording rules have ``cron_pattern`` (v7+; v6 evaluates every ``prom_eval_interval``)."""
+        return self.version >= (7, 0, 0)
+
+    @property
+    def recording_rule_put_by_id(self) -> bool:
+        """``PUT /recording-rule/:id`` with ``group_id`` in the body (v9+); before ``PUT /busi-group/:gid/recording-rule/:id``."""
+        return self.version >= (9, 0, 0)
+
+    @property
+    def alert_render_version(self) -> str:
+        """The ``n9e_version`` option of the alert renderer (alerts/render.py) for this server: ``v7`` for v6 and v7
+        (notification by channels and groups), else the major."""
+        return "v7" if self.version < (8, 0, 0) else "v8" if self.version < (9, 0, 0) else "v9"
+
+
+def looks_like_jwt(token: str) -> bool:
+    """A JWT (``header.payload.signature``, base64url, header starting ``{"``): a login access token, which every
+    n9e version takes as ``Authorization: Bearer``. n9e's API tokens are UUIDs."""
+    parts = token.split(".")
+    return (
+        len(parts) == 3
+        and parts[0].startswith("eyJ")
+        and all(re.fullmatch(r"[A-Za-z0-9_-]+", p) for p in parts)
+    )
+
+
 # ----------------------------------------------------------------------------------------------- client
 
 
@@ -210,6 +294,7 @@ class N9eClient:
         self._version: str | None = None
         self._access: str | None = None
         self._refresh: str | None = None
+        self._token_rejected = False  # a 401 for the token: log in with username/password if given
 
     # -- accounting -------------------------------------------------------------------------------
 
@@ -237,16 +322,25 @@ class N9eClient:
             "/api/n9e/auth/rsa-config",
         ):
             return {}
-        if c.mode == "token":
-            # v7 has no API tokens: there the token is a JWT access token (so learn the version first).
-            if parse_version(self.version)[0] < 8:
-                return {"Authorization": "Bearer " + (c.token or "")}
-            return {"X-User-Token": c.token or ""}
-        if c.mode == "password":
+        if c.mode == "token" and not self._token_rejected:
+            return self._token_header(c.token or "")
+        if c.mode == "password" or (c.mode == "token" and c.username and c.password):
             if self._access is None:
                 self.login()
             return {"Authorization": "Bearer " + (self._access or "")}
         return {}
+
+    def _token_header(self, token: str) -> dict[str, str]:
+        """The token as --auth-header / N9E_AUTH_HEADER says, else: Bearer for a JWT and on n9e < v8 (v6 and v7
+        have no API tokens, so their token is a login JWT), X-User-Token otherwise."""
+        header = (self.credentials.auth_header or "").strip()
+        if header.lower() == "authorization":
+            return {"Authorization": "Bearer " + token}
+        if header:
+            return {header: token}
+        if looks_like_jwt(token) or not self.features.api_tokens:  # learns the version first if needed
+            return {"Authorization": "Bearer " + token}
+        return {"X-User-Token": token}
 
     def _send(
         self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None
@@ -326,7 +420,17 @@ class N9eClient:
                 "password": "check the username and password",
                 "basic": "check the service-API user (BasicAuth) and that [HTTP.APIForService] is enabled",
                 "none": "no credentials given: set N9E_TOKEN or N9E_USERNAME/N9E_PASSWORD",
-            }[self.credentials.mode]
+            }["password" if self._token_rejected else self.credentials.mode]
+            if (
+                self.credentials.mode == "token"
+                and not self._token_rejected
+                and self._version is not None
+                and not self.features.api_tokens
+            ):
+                hint += (
+                    f"; n9e {self._version} has no API tokens: the token is a login JWT, which expires "
+                    "(set N9E_USERNAME/N9E_PASSWORD to log in instead)"
+                )
             detail = _short(text) or what
             raise N9eAuthError(
                 f"{method} {path}: HTTP {resp.status_code} {detail} ({hint})",
@@ -343,6 +447,14 @@ class N9eClient:
                 method=method,
                 path=path,
                 status=200,
+            )
+        if resp.status_code == 404 and text.strip() == "404 page not found":  # gin's answer, no web UI
+            raise N9eRouteNotFound404(
+                f"{method} {path}: route not found (HTTP 404; n9e version {self._version or 'unknown'} "
+                "may not have this API)",
+                method=method,
+                path=path,
+                status=404,
             )
         if resp.status_code != 200:
             raise N9eAPIError(
@@ -375,14 +487,17 @@ class N9eClient:
     def call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
         """Send a request and return ``dat``; on 401 with JWT credentials, refresh once and retry once."""
         resp = self._send(method, path, body, params)
-        if (
-            resp.status_code == 401
-            and self.credentials.mode == "password"
-            and not path.startswith(("/v1/", "/api/n9e/auth/"))
-        ):
-            log.info("%s %s: 401, refreshing the access token", method, path)
-            self.refresh()
-            resp = self._send(method, path, body, params)
+        if resp.status_code == 401 and not path.startswith(("/v1/", "/api/n9e/auth/")):
+            c = self.credentials
+            if c.mode == "token" and c.username and c.password and not self._token_rejected:
+                # e.g. an expired login JWT given as token (v6/v7): fall back to the password, once.
+                log.info("%s %s: 401 for the token, logging in as %s", method, path, c.username)
+                self._token_rejected = True
+                resp = self._send(method, path, body, params)
+            elif c.mode == "password" or self._token_rejected:
+                log.info("%s %s: 401, refreshing the access token", method, path)
+                self.refresh()
+                resp = self._send(method, path, body, params)
         return self._decode(method, path, resp)
 
     def get(self, path: str, **params: Any) -> Any:
@@ -442,6 +557,11 @@ class N9eClient:
 
     def at_least(self, *v: int) -> bool:
         return self.version_tuple >= tuple(v)
+
+    @property
+    def features(self) -> ServerFeatures:
+        """What this server's version has (reads ``/api/n9e/versions`` once)."""
+        return ServerFeatures.of(self.version)
 
     @property
     def service_only(self) -> bool:
@@ -565,7 +685,7 @@ class N9eClient:
 
     def update_recording_rule(self, group_id: int, rule_id: int, rule: dict[str, Any]) -> None:
         self._require_ui_auth("recording rules")
-        if self.at_least(9, 0):  # v9 moved the route and takes the group from the body
+        if self.features.recording_rule_put_by_id:  # v9 moved the route and takes the group from the body
             self.call("PUT", f"/api/n9e/recording-rule/{rule_id}", {**rule, "group_id": group_id})
         else:
             self.call("PUT", f"/api/n9e/busi-group/{group_id}/recording-rule/{rule_id}", rule)
@@ -605,5 +725,13 @@ class RedactingFilter(logging.Filter):
 
 def env_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
     env = os.environ if environ is None else environ
-    keys = ("N9E_URL", "N9E_TOKEN", "N9E_USERNAME", "N9E_PASSWORD", "N9E_GROUP", "N9E_DATASOURCE")
+    keys = (
+        "N9E_URL",
+        "N9E_TOKEN",
+        "N9E_USERNAME",
+        "N9E_PASSWORD",
+        "N9E_GROUP",
+        "N9E_DATASOURCE",
+        "N9E_AUTH_HEADER",
+    )
     return {k: env[k] for k in keys if env.get(k)}

@@ -25,15 +25,19 @@ def boards_from_source(tree: Any, lang: str) -> list[Desired]:
 def rules_from_source(
     tree: Any, lang: str, n9e_version: tuple[int, int, int]
 ) -> tuple[list[Desired], list[Desired]]:
-    """(alert rules, recording rules). The datasource is set later by the sync (``--datasource``)."""
+    """(alert rules, recording rules). The datasource is set later by the sync (``--datasource``).
+
+    The renderer's ``n9e_version`` comes from ``ServerFeatures.alert_render_version`` (v6 renders as v7: the same
+    notification fields); the fields a version lacks or names differently (v6: ``datasource_ids``, no
+    ``cron_pattern``) are left out or converted by the sync handlers."""
     from ..alerts.model import load_rules
     from ..alerts.render import RenderOptions, n9e_alert_rules, n9e_recording_rules
+    from ..n9e_client import ServerFeatures
     from ..selectors import load_selectors
 
     selectors = load_selectors(tree.promql)
     rules = load_rules(tree, selectors)
-    major = max(7, min(9, n9e_version[0] or 9))
-    options = RenderOptions(lang=lang, n9e_version=f"v{major}")
+    options = RenderOptions(lang=lang, n9e_version=ServerFeatures.of(n9e_version).alert_render_version)
     alerts: list[Desired] = []
     records: list[Desired] = []
     for component in rules.components:

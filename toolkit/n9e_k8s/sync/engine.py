@@ -129,20 +129,23 @@ def make_handlers(
     version: tuple[int, int, int] = (9, 1, 1),
     parallel: int = 4,
 ) -> dict[str, Handler]:
+    from ..n9e_client import ServerFeatures
+
+    features = ServerFeatures.of(version)
     out: dict[str, Handler] = {}
     for kind in kinds:
         if kind == "board":
             out[kind] = BoardHandler(
                 client,
                 group_id,
-                note_supported=version >= (8, 5, 0),
+                note_supported=features.board_note,
                 parallel=parallel,
                 datasource_id=datasource_id,
             )
         elif kind == "alert-rule":
             out[kind] = AlertRuleHandler(client, group_id, datasource_id=datasource_id, version=version)
         elif kind == "recording-rule":
-            out[kind] = RecordingRuleHandler(client, group_id, datasource_id=datasource_id)
+            out[kind] = RecordingRuleHandler(client, group_id, datasource_id=datasource_id, version=version)
         else:
             raise ValueError(kind)
     return out

@@ -9,6 +9,12 @@ Markers:
 * alert rules: append tag ``managed_by=n9e-k8s`` and annotation ``n9e_k8s_sha``
 * recording rules: a last line ``[n9e-k8s sha=<hash>]`` in ``note`` (append tags would become labels of the
   recorded series)
+The markers are the same on every n9e version (v6.7.3 has board tags, alert rule append tags and annotations,
+and recording rule notes too).
+
+Version differences: the fields a handler compares and sends come from ``ServerFeatures`` (n9e_client.py), the
+one table of what each n9e version has; the handlers only apply it (``_alert_fields``, ``_recording_fields``,
+``_datasource_value``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..n9e_client import ServerFeatures
 from .plan import Spec, content_hash
 
 if TYPE_CHECKING:
@@ -86,6 +93,49 @@ def _check_name(name: Any, what: str) -> list[str]:
         return [f"{what} is blank"]
     bad = [d for d in DANGEROUS if d in name]
     return [f"{what} {name!r} contains {', '.join(map(repr, bad))}, which n9e rejects"] if bad else []
+
+
+def _ids_of_queries(queries: Any) -> list[int]:
+    """``datasource_ids`` for ``datasource_queries``: exact ids (match_type 0), or ``[0]`` (all) for match_type 2."""
+    ids: list[int] = []
+    for q in _json_obj(queries, []) or []:
+        if not isinstance(q, dict) or q.get("op", "in") != "in":
+            continue
+        if q.get("match_type") == 2:
+            return [0]
+        if q.get("match_type") == 0:
+            ids += [int(v) for v in q.get("values") or []]
+    return ids
+
+
+def _queries_of_ids(ids: Any) -> list[dict[str, Any]]:
+    """``datasource_queries`` for ``datasource_ids`` (``[0]`` = all)."""
+    ids = [int(i) for i in _json_obj(ids, []) or []]
+    if not ids:
+        return []
+    if 0 in ids:
+        return [{"match_type": 2, "op": "in", "values": [0]}]
+    return [{"match_type": 0, "op": "in", "values": ids}]
+
+
+def _datasource_value(field: str, datasource_id: int | None, src: dict[str, Any]) -> Any:
+    """The value of the version's datasource field (``field``): the chosen datasource (--datasource), else the
+    object's own value of that field, else converted from the other field (so an export of v6 syncs to v9 and the
+    other way round)."""
+    if field == "datasource_ids":
+        if datasource_id is not None:
+            return [datasource_id]
+        own = _json_obj(src.get("datasource_ids"), None)
+        return [int(i) for i in own] if own else _ids_of_queries(src.get("datasource_queries"))
+    if datasource_id is not None:
+        return [{"match_type": 0, "op": "in", "values": [datasource_id]}]
+    own = _json_obj(src.get("datasource_queries"), None)
+    return own if own else _queries_of_ids(src.get("datasource_ids"))
+
+
+def _normalise_ids(value: Any) -> list[int]:
+    ids = [int(i) for i in _json_obj(value, []) or []]
+    return [0] if 0 in ids else ids  # n9e stores any list holding 0 as [0] (all)
 
 
 # ------------------------------------------------------------------------------------------------ boards
@@ -315,7 +365,21 @@ ALERT_FIELDS: dict[str, Any] = {
     "extra_config": {},
 }
 ALERT_FIELDS_V8 = {"cron_pattern": "", "notify_version": 1, "notify_rule_ids": []}
-JSON_FIELDS = ("rule_config", "extra_config", "annotations", "datasource_queries")
+JSON_FIELDS = ("rule_config", "extra_config", "annotations", "datasource_queries", "datasource_ids")
+
+
+def _alert_fields(features: ServerFeatures) -> dict[str, Any]:
+    """The alert rule fields this server version has (compared, hashed and sent)."""
+    fields = dict(ALERT_FIELDS)
+    if features.rule_datasource_field == "datasource_ids":  # v6 - v7.6
+        del fields["datasource_queries"]
+        fields["datasource_ids"] = []
+    if features.alert_cron_pattern:
+        fields["cron_pattern"] = ALERT_FIELDS_V8["cron_pattern"]
+    if features.notify_rules:
+        fields["notify_version"] = ALERT_FIELDS_V8["notify_version"]
+        fields["notify_rule_ids"] = ALERT_FIELDS_V8["notify_rule_ids"]
+    return fields
 
 
 class AlertRuleHandler(_RuleIO):
@@ -338,9 +402,9 @@ class AlertRuleHandler(_RuleIO):
             version,
             batch,
         )
-        self.fields = dict(ALERT_FIELDS)
-        if version >= (8, 0, 0):
-            self.fields.update(ALERT_FIELDS_V8)
+        self.features = ServerFeatures.of(version)
+        self.fields = _alert_fields(self.features)
+        self.ds_field = self.features.rule_datasource_field
 
     def is_managed(self, remote: dict[str, Any]) -> bool:
         return MANAGED_APPEND_TAG in [str(t).replace(" ", "") for t in remote.get("append_tags") or []]
@@ -370,8 +434,9 @@ class AlertRuleHandler(_RuleIO):
         r["name"] = self.key(r)
         if not r.get("cron_pattern") and "cron_pattern" in self.fields:
             r["cron_pattern"] = f"@every {int(r.get('prom_eval_interval') or 30)}s"
-        if self.datasource_id is not None:
-            r["datasource_queries"] = [{"match_type": 0, "op": "in", "values": [self.datasource_id]}]
+        r[self.ds_field] = _datasource_value(self.ds_field, self.datasource_id, src)
+        if self.ds_field == "datasource_ids":
+            r["datasource_ids"] = _normalise_ids(r["datasource_ids"])
         tags = [str(t).replace(" ", "") for t in r.get("append_tags") or []]
         if MANAGED_APPEND_TAG not in tags:
             tags.append(MANAGED_APPEND_TAG)
@@ -388,6 +453,8 @@ class AlertRuleHandler(_RuleIO):
             v = _json_obj(v, default) if k in JSON_FIELDS else _none_to(v, default)
             out[k] = v
         out["name"] = self.key(obj)
+        if "datasource_ids" in out:
+            out["datasource_ids"] = _normalise_ids(out["datasource_ids"])
         out["append_tags"] = sorted({str(t).replace(" ", "") for t in out["append_tags"]})
         ann = dict(out["annotations"] or {})
         ann.pop(HASH_ANNOTATION, None)
@@ -413,7 +480,7 @@ class AlertRuleHandler(_RuleIO):
             not isinstance(v, str) for v in r["annotations"].values()
         ):
             errs.append("annotations must map names to strings")
-        if not r["datasource_queries"]:
+        if not r[self.ds_field]:
             errs.append("no datasource: pass --datasource (or give datasource_queries in the rule)")
         cron = r.get("cron_pattern")
         if cron and not CRON_EVERY_RE.match(cron) and len(cron.split()) != 6:
@@ -429,13 +496,10 @@ class AlertRuleHandler(_RuleIO):
             **desired["annotations"],
             HASH_ANNOTATION: content_hash(self.normalise(desired)),
         }
-        ids = [
-            v
-            for q in desired.get("datasource_queries") or []
-            if q.get("match_type") == 0
-            for v in q.get("values", [])
-        ]
-        body["datasource_ids"] = ids  # read by n9e < v7.7 only
+        if (
+            self.ds_field == "datasource_queries"
+        ):  # v7.7+ derive datasource_ids themselves; send them all the same
+            body["datasource_ids"] = _ids_of_queries(desired.get("datasource_queries"))
         return body
 
 
@@ -453,14 +517,34 @@ RECORDING_FIELDS: dict[str, Any] = {
 }
 
 
+def _recording_fields(features: ServerFeatures) -> dict[str, Any]:
+    """The recording rule fields this server version has (v6: no cron_pattern, datasource_ids)."""
+    fields = dict(RECORDING_FIELDS)
+    if not features.recording_cron_pattern:
+        del fields["cron_pattern"]
+    if features.rule_datasource_field == "datasource_ids":
+        del fields["datasource_queries"]
+        fields["datasource_ids"] = []
+    return fields
+
+
 class RecordingRuleHandler(_RuleIO):
     kind = "recording-rule"
     noun = "recording_rule"
 
     def __init__(
-        self, client: N9eClient | None, group_id: int, *, datasource_id: int | None = None, batch: int = 100
+        self,
+        client: N9eClient | None,
+        group_id: int,
+        *,
+        datasource_id: int | None = None,
+        batch: int = 100,
+        version: tuple[int, int, int] = (9, 1, 1),
     ):
         self.client, self.group_id, self.datasource_id, self.batch = client, group_id, datasource_id, batch
+        self.features = ServerFeatures.of(version)
+        self.fields = _recording_fields(self.features)
+        self.ds_field = self.features.rule_datasource_field
 
     def key(self, obj: dict[str, Any]) -> str:
         """The record name plus its labels: one metric is often recorded once per label set (verb=read/write)."""
@@ -476,22 +560,27 @@ class RecordingRuleHandler(_RuleIO):
         return m.group(1) if m else None
 
     def prepare(self, obj: dict[str, Any]) -> dict[str, Any]:
-        r = {k: copy.deepcopy(v) for k, v in RECORDING_FIELDS.items()}
-        for k in RECORDING_FIELDS:
+        r = {k: copy.deepcopy(v) for k, v in self.fields.items()}
+        for k in self.fields:
             if obj.get(k) is not None:
                 r[k] = copy.deepcopy(obj[k])
         r["name"] = (r["name"] or "").strip()
         r["note"] = NOTE_MARKER.sub("", r["note"] or "")
-        if not r["cron_pattern"]:  # n9e defaults it to @every 60s whatever the interval: always send it
+        if "cron_pattern" in r and not r["cron_pattern"]:
+            # n9e defaults it to @every 60s whatever the interval: always send it
             r["cron_pattern"] = f"@every {int(r['prom_eval_interval'] or 60)}s"
-        if self.datasource_id is not None:
-            r["datasource_queries"] = [{"match_type": 0, "op": "in", "values": [self.datasource_id]}]
+        r[self.ds_field] = _datasource_value(self.ds_field, self.datasource_id, obj)
+        if self.ds_field == "datasource_ids":
+            r["datasource_ids"] = _normalise_ids(r["datasource_ids"])
         r["append_tags"] = [str(t).replace(" ", "") for t in r["append_tags"] or []]
         return r
 
     def normalise(self, obj: dict[str, Any]) -> dict[str, Any]:
-        out = {k: _none_to(obj.get(k), d) for k, d in RECORDING_FIELDS.items()}
-        out["datasource_queries"] = _json_obj(obj.get("datasource_queries"), [])
+        out = {k: _none_to(obj.get(k), d) for k, d in self.fields.items()}
+        if self.ds_field == "datasource_ids":
+            out["datasource_ids"] = _normalise_ids(obj.get("datasource_ids"))
+        else:
+            out["datasource_queries"] = _json_obj(obj.get("datasource_queries"), [])
         out["name"] = (out["name"] or "").strip()
         out["note"] = NOTE_MARKER.sub("", out["note"])
         out["append_tags"] = sorted(str(t).replace(" ", "") for t in out["append_tags"])
@@ -507,7 +596,7 @@ class RecordingRuleHandler(_RuleIO):
         for t in r["append_tags"]:
             if "=" not in t:
                 errs.append(f"append_tags entry {t!r} must be key=value")
-        if not r["datasource_queries"]:
+        if not r[self.ds_field]:
             errs.append("no datasource: pass --datasource (or give datasource_queries in the rule)")
         return errs
 
@@ -516,7 +605,6 @@ class RecordingRuleHandler(_RuleIO):
         marker = f"[n9e-k8s sha={content_hash(self.normalise(desired))}]"
         body["note"] = f"{desired['note']}\n{marker}" if desired["note"] else marker
         body["cluster"] = "0"
-        body["datasource_ids"] = [
-            v for q in desired["datasource_queries"] if q.get("match_type") == 0 for v in q.get("values", [])
-        ]
+        if self.ds_field == "datasource_queries":
+            body["datasource_ids"] = _ids_of_queries(desired["datasource_queries"])
         return body
