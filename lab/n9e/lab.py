@@ -455,6 +455,7 @@ def _start(
         "INTEGRATIONS_DIR": str(state / "integrations"),
         "USE_FILE_ASSETS": "true" if pub else "false",
         "SIGNING_KEY": secrets.token_hex(16),  # v6 reads the JWT signing key from the config
+        "PUSHGW_WRITERS": pushgw_writers(os.environ.get("N9E_LAB_WRITER_URL", "")),
     }.items():
         config = config.replace(f"@{key}@", value)
     (state / "etc" / "config.toml").write_text(config)
@@ -481,6 +482,21 @@ def _start(
         "N9E_PROMETHEUS_URL": prom_url,
     }
     return env, pid, t_deps, t_http
+
+
+def pushgw_writers(url: str) -> str:
+    """The [[Pushgw.Writers]] section for N9E_LAB_WRITER_URL (a Prometheus remote-write receiver, e.g.
+    http://127.0.0.1:9090/api/v1/write): what n9e receives on /prometheus/v1/write is forwarded there. Empty when unset
+    (the lab then stores no samples). Timeouts as in n9e's own etc/config.toml."""
+    if not url:
+        return ""
+    if not url.startswith(("http://", "https://")) or '"' in url:
+        raise LabError(f"N9E_LAB_WRITER_URL={url!r} is not an http(s) URL")
+    return (
+        f'[[Pushgw.Writers]]\nUrl = "{url}"\nTimeout = 10000\nDialTimeout = 3000\nTLSHandshakeTimeout = 30000\n'
+        "ExpectContinueTimeout = 1000\nIdleConnTimeout = 90000\nKeepAlive = 30000\nMaxIdleConns = 100\n"
+        "MaxIdleConnsPerHost = 100\n"
+    )
 
 
 def _wait_port(port: int, pid: int, what: str, logfile: Path, timeout: float) -> None:
