@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Start and stop a real Kubernetes control plane and a Prometheus server scraping it.
 
-    lab.py up     # stdout: `export ...` lines only (PROMETHEUS_URL and the component endpoints)
-    lab.py down   # stops every process `up` started (by the pids it recorded)
+    lab.py up [--n9e]   # stdout: `export ...` lines only (PROMETHEUS_URL, the component endpoints, N9E_*)
+    lab.py down         # stops every process `up` started (by the pids it recorded)
 
 Binaries come from lab/controlplane/build (etcd and Kubernetes from the Go module proxy, cached
 outside the repository); Prometheus is Debian's /usr/bin/prometheus. Everything listens on
@@ -18,6 +18,11 @@ A Prometheus agent runs the manifests' configuration, kubernetes_sd turned into 
 same job names from promql/config.yaml, https, a ServiceAccount token, external label cluster="lab")
 and remote-writes to a Prometheus server, which stores the series with the cluster label as n9e's
 time-series database would; PROMETHEUS_URL is that server.
+
+With --n9e (or N9E_K8S_LAB_N9E=1) a lab n9e (lab/n9e, default v6.7.3) runs too, as in production: the
+agent remote-writes to n9e's /prometheus/v1/write, n9e's Pushgw writer forwards to the Prometheus
+server, n9e's datasource points at that server, and the built-in dashboards and alert/recording rules
+are synced into n9e with `n9e-k8s import-dashboards` and `n9e-k8s sync-alerts`.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+N9E_LAB = REPO / "lab" / "n9e" / "lab.py"
 CLUSTER = "lab"
 SCRAPE_INTERVAL = "5s"
 PROMETHEUS = os.environ.get("N9E_K8S_PROMETHEUS_BIN", "/usr/bin/prometheus")
@@ -190,16 +196,23 @@ def start(state: Path, name: str, cmd: list[str]) -> int:
     return proc.pid
 
 
-def running(state: Path) -> bool:
+def running(state: Path, n9e: bool) -> bool:
+    """Every component up, and n9e exactly when asked for (a lab in the other mode is restarted)."""
     pids = state / "pids"
-    return all(
+    up = all(
         (pids / f"{c}.pid").is_file() and pid_alive(int((pids / f"{c}.pid").read_text())) for c in COMPONENTS
     )
+    try:
+        n9e_pid = int((state / "n9e" / "n9e.pid").read_text())
+    except (OSError, ValueError):
+        n9e_pid = 0
+    return up and n9e == bool(n9e_pid and pid_alive(n9e_pid))
 
 
 def stop(state: Path, timeout: float = 20) -> None:
     pids_dir = state / "pids"
     if not pids_dir.is_dir():
+        stop_n9e(state)
         return
     # Reverse start order: Prometheus and the controllers before the apiserver, etcd last.
     for name in reversed(COMPONENTS):
@@ -207,6 +220,8 @@ def stop(state: Path, timeout: float = 20) -> None:
         if not pidfile.is_file():
             continue
         pid = int(pidfile.read_text())
+        if name == "prometheus":  # the agent is stopped: n9e next, before the server it writes to
+            stop_n9e(state)
         if pid_alive(pid):
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
@@ -215,6 +230,18 @@ def stop(state: Path, timeout: float = 20) -> None:
             if pid_alive(pid):
                 os.kill(pid, signal.SIGKILL)
         pidfile.unlink()
+    stop_n9e(state)
+
+
+def stop_n9e(state: Path) -> None:
+    if (state / "n9e").is_dir():
+        subprocess.run(
+            [sys.executable, str(N9E_LAB), "down", "--keep"],
+            env={**os.environ, "N9E_LAB_DIR": str(state / "n9e")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -288,9 +315,9 @@ def binaries() -> Path:
     return Path(out.stdout.strip().splitlines()[-1])
 
 
-def up() -> dict[str, str]:
+def up(n9e: bool = False) -> dict[str, str]:
     state = state_dir()
-    if running(state) and (state / "env.json").is_file():
+    if running(state, n9e) and (state / "env.json").is_file():
         log(f"already running (state in {state})")
         return json.loads((state / "env.json").read_text())
     stop(state)
@@ -383,7 +410,12 @@ def up() -> dict[str, str]:
     wait("prometheus", lambda: urllib.request.urlopen(f"{prom_url}/-/ready", timeout=5).status == 200,
          pid, state / "logs" / "prometheus.log", 60)  # fmt: skip
     agent_url = f"http://127.0.0.1:{port['agent']}"
-    write_agent_config(state, pki, token_file, f"{prom_url}/api/v1/write", {
+    n9e_env: dict[str, str] = {}
+    remote_write = f"{prom_url}/api/v1/write"
+    if n9e:
+        n9e_env = start_n9e(state, prom_url)
+        remote_write = f"{n9e_env['N9E_URL']}/prometheus/v1/write"  # as docs/collection.md tells users
+    write_agent_config(state, pki, token_file, remote_write, {
         "apiserver": f"127.0.0.1:{port['apiserver']}",
         "controller-manager": f"127.0.0.1:{port['cm']}",
         "scheduler": f"127.0.0.1:{port['sched']}",
@@ -404,10 +436,63 @@ def up() -> dict[str, str]:
         "KUBECONFIG": str(state / "admin.kubeconfig"),
         "N9E_K8S_CONTROLPLANE_DIR": str(state),
         "N9E_K8S_CONTROLPLANE_TOKEN_FILE": str(token_file),
+        "PROMETHEUS_REMOTE_WRITE_URL": remote_write,
+        **n9e_env,
     }
+    if n9e:
+        sync_n9e(env)
+    (state / "env.json").touch(mode=0o600)  # it holds n9e's token in --n9e mode
     (state / "env.json").write_text(json.dumps(env, indent=2) + "\n")
     log(f"up in {time.monotonic() - started:.0f}s (state and logs in {state})")
     return env
+
+
+def start_n9e(state: Path, prom_url: str) -> dict[str, str]:
+    """lab/n9e's server (N9E_LAB_VERSION, default v6.7.3) in <state>/n9e: its Pushgw writer forwards
+    to the Prometheus server and its datasource points at it. Returns its N9E_* variables."""
+    env = {
+        **os.environ,
+        "N9E_LAB_DIR": str(state / "n9e"),
+        "N9E_LAB_PROMETHEUS_URL": prom_url,
+        "N9E_LAB_WRITER_URL": f"{prom_url}/api/v1/write",
+    }
+    proc = subprocess.run([sys.executable, str(N9E_LAB), "up"], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"lab/n9e/up failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    words = shlex.split(proc.stdout)
+    n9e_env = dict(w.split("=", 1) for w in words if "=" in w and w.startswith("N9E_"))
+    if "N9E_URL" not in n9e_env:
+        raise RuntimeError(f"lab/n9e/up printed no N9E_URL:\n{proc.stderr[-3000:]}")
+    log(f"n9e {n9e_env.get('N9E_VERSION')} at {n9e_env['N9E_URL']} (logs in {state / 'n9e'})")
+    return n9e_env
+
+
+def sync_n9e(env: dict[str, str]) -> None:
+    """The built-in dashboards, alert and recording rules into the lab n9e's group, with the
+    toolkit's own sync commands (N9E_URL, N9E_TOKEN, N9E_GROUP, N9E_DATASOURCE from `env`)."""
+    for command in ("import-dashboards", "sync-alerts"):
+        started = time.monotonic()
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from n9e_k8s.cli import main; main()",
+                command,
+                "--source",
+                str(REPO),
+                "--output",
+                "json",
+            ],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"n9e-k8s {command} into the lab n9e failed ({proc.returncode}):\n"
+                f"{proc.stderr[-2000:]}{proc.stdout[-2000:]}"
+            )
+        log(f"n9e-k8s {command}: done in {time.monotonic() - started:.1f}s")
 
 
 def create_objects(api: Api, state: Path) -> Path:
@@ -531,13 +616,19 @@ def down() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lab/controlplane")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start the control plane and Prometheus; print export lines")
+    p_up = sub.add_parser("up", help="start the control plane and Prometheus; print export lines")
+    p_up.add_argument(
+        "--n9e",
+        action="store_true",
+        default=os.environ.get("N9E_K8S_LAB_N9E", "") not in ("", "0"),
+        help="also run a lab n9e between the agent and the Prometheus server (env N9E_K8S_LAB_N9E=1)",
+    )
     sub.add_parser("down", help="stop everything up started")
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
             try:
-                env = up()
+                env = up(args.n9e)
             except BaseException:
                 stop(state_dir())
                 raise
