@@ -137,6 +137,54 @@ class PrometheusApi:
         return sorted(self._get(f"/api/v1/label/{label}/values", params) or [])
 
 
+class N9eProxyApi:
+    """The same queries through n9e's datasource proxy, ``GET <n9e>/api/n9e/proxy/<datasource id>/api/v1/...``
+    (v6-v9), with an N9eClient: its authentication (token, or login with refresh), retries and TLS options.
+
+    What a board in n9e sees: n9e forwards the request to the datasource's URL. An authentication error
+    stops the run (N9eAuthError); any other failed answer is that query's error.
+    """
+
+    def __init__(self, client: Any, datasource_id: int) -> None:
+        self.client = client
+        self.datasource_id = int(datasource_id)
+        self.base = f"{client.url}/api/n9e/proxy/{self.datasource_id}"
+
+    def _get(self, path: str, params: dict[str, str]) -> Any:
+        from .n9e_client import N9eAuthError, N9eError
+
+        try:
+            # The proxied answer is the Prometheus envelope {"status", "data"}: the client returns "data".
+            return self.client.get(f"/api/n9e/proxy/{self.datasource_id}{path}", **params)
+        except N9eAuthError:
+            raise
+        except N9eError as exc:
+            raise ApiError(_prometheus_error(str(exc))) from None
+
+    def query(self, expr: str) -> dict[str, Any]:
+        data = self._get("/api/v1/query", {"query": expr})
+        if not isinstance(data, dict):
+            raise ApiError(f"unexpected answer: {str(data)[:200]}")
+        return data
+
+    def label_values(self, label: str, match: str | None) -> list[str]:
+        return sorted(self._get(f"/api/v1/label/{label}/values", {"match[]": match} if match else {}) or [])
+
+
+def _prometheus_error(message: str) -> str:
+    """The Prometheus error in an N9eAPIError message (``... HTTP 400 {"status": "error", "error": E}``) as
+    ``HTTP 400: E``, as PrometheusApi reports it."""
+    m = re.search(r"HTTP (\d+) (\{.*\})", message)
+    if m:
+        try:
+            body = json.loads(m.group(2))
+        except ValueError:
+            return message
+        if isinstance(body, dict) and body.get("error"):
+            return f"HTTP {m.group(1)}: {body['error']}"
+    return message
+
+
 # --- running queries -------------------------------------------------------------------------------
 
 
@@ -411,7 +459,7 @@ def rule_results(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> li
 
 def verify(
     tree: SourceTree,
-    api: PrometheusApi,
+    api: PrometheusApi | N9eProxyApi,
     progress: Callable[[Result], None] | None = None,
 ) -> Report:
     from .catalog import load_catalog

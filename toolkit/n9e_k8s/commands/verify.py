@@ -1,13 +1,16 @@
-"""`n9e-k8s verify --prometheus URL`: run every shipped query against real data."""
+"""`n9e-k8s verify --prometheus URL` or `n9e-k8s verify --n9e`: run every shipped query against real data,
+directly or through n9e's datasource proxy."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+import os
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import EXIT_ERROR, EXIT_OK, SourceOption, handle_errors, no_color
+from .common import EXIT_ERROR, EXIT_OK, SourceOption, err, handle_errors, no_color
+from .sync import CaFile, Config, Context, Insecure, Password, Retries, Timeout, Token, Url, Username, Verbose
 
 if TYPE_CHECKING:
     from ..verify import Report
@@ -20,11 +23,38 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--prometheus",
-                envvar="PROMETHEUS_URL",
                 help="Prometheus base URL (the one /api/v1/query is under). Env: PROMETHEUS_URL.",
                 show_default=False,
             ),
         ] = None,
+        n9e: Annotated[
+            bool,
+            typer.Option(
+                "--n9e",
+                help="Query through n9e's datasource proxy (/api/n9e/proxy/<datasource>/api/v1/...), with the "
+                "connection options of the sync commands: --url, --token or --username/--password, --context, "
+                "--datasource (env N9E_URL, N9E_TOKEN, N9E_USERNAME, N9E_PASSWORD, N9E_DATASOURCE).",
+            ),
+        ] = False,
+        datasource: Annotated[
+            str | None,
+            typer.Option(
+                "--datasource",
+                help="With --n9e: the n9e datasource (name or id) to query (env N9E_DATASOURCE).",
+                show_default=False,
+            ),
+        ] = None,
+        url: Url = None,
+        token: Token = None,
+        username: Username = None,
+        password: Password = None,
+        config: Config = None,
+        context: Context = None,
+        insecure: Insecure = False,
+        ca_file: CaFile = None,
+        timeout: Timeout = 30.0,
+        retries: Retries = 3,
+        verbose: Verbose = False,
         output: Annotated[str, typer.Option("--output", help="table or json.")] = "table",
         show: Annotated[
             str, typer.Option("--show", help="Rows to print: all, or problems (empty and errors only).")
@@ -35,24 +65,69 @@ def register(app: typer.Typer) -> None:
         real values from the data) as instant queries and count the series. Exit 1 when a query
         fails or is empty without an `expected_empty` reason in its catalog entry."""
         from ..errors import UsageError
+        from ..n9e_client import N9eError
         from ..source import resolve_source
-        from ..verify import PrometheusApi
+        from ..verify import N9eProxyApi, PrometheusApi
         from ..verify import verify as run_verify
+
+        connect = {
+            "url": url,
+            "token": token,
+            "username": username,
+            "password": password,
+            "config": config,
+            "context": context,
+            "datasource": datasource,
+            "insecure": insecure,
+            "ca_file": ca_file,
+        }
 
         with handle_errors():
             if output not in ("table", "json"):
                 raise UsageError(f"--output must be table or json, not {output!r}")
             if show not in ("all", "problems"):
                 raise UsageError(f"--show must be all or problems, not {show!r}")
-            if not prometheus:
-                raise UsageError("--prometheus URL (or PROMETHEUS_URL) is required")
-            tree = resolve_source(source)
-            report = run_verify(tree, PrometheusApi(prometheus))
+            api: PrometheusApi | N9eProxyApi
+            if n9e:
+                if prometheus:
+                    raise UsageError("give either --prometheus or --n9e, not both")
+                tree = resolve_source(source)
+                try:
+                    api, where = _n9e_api(connect, timeout, retries, verbose)
+                    report = run_verify(tree, api)
+                except N9eError as exc:
+                    err(str(exc))
+                    raise typer.Exit(EXIT_ERROR) from None
+            else:
+                given = [f"--{k.replace('_', '-')}" for k, v in connect.items() if v]
+                if given:
+                    raise UsageError(f"{', '.join(given)} only with --n9e")
+                prometheus = prometheus or os.environ.get("PROMETHEUS_URL")
+                if not prometheus:
+                    raise UsageError("--prometheus URL (or PROMETHEUS_URL), or --n9e, is required")
+                tree = resolve_source(source)
+                where = prometheus
+                report = run_verify(tree, PrometheusApi(prometheus, timeout=timeout))
         if output == "json":
             typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True))
         else:
-            _print_table(report, show, prometheus)
+            _print_table(report, show, where)
         raise typer.Exit(EXIT_ERROR if report.failed else EXIT_OK)
+
+
+def _n9e_api(connect: dict[str, Any], timeout: float, retries: int, verbose: bool) -> tuple[Any, str]:
+    """The datasource proxy of the n9e the sync commands would talk to (same flags, env and contexts)."""
+    from ..errors import UsageError
+    from ..sync.engine import resolve_datasource
+    from ..verify import N9eProxyApi
+    from .sync import _connect
+
+    client, settings = _connect(**connect, group=None, timeout=timeout, retries=retries, verbose=verbose)
+    if not settings.datasource:
+        raise UsageError("--n9e needs the datasource to query: --datasource NAME|ID or N9E_DATASOURCE")
+    ds_id = resolve_datasource(client, settings.datasource)
+    assert ds_id is not None
+    return N9eProxyApi(client, ds_id), f"{settings.url} (datasource {settings.datasource}, id {ds_id})"
 
 
 def _print_table(report: Report, show: str, url: str) -> None:
