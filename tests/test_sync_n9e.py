@@ -1,4 +1,5 @@
-"""import-dashboards / sync-alerts / export against a real n9e (lab/n9e), on every lab version.
+"""import-dashboards / sync-alerts / export against a real n9e (lab/n9e), on every version this machine can run
+(`available_versions()`, at collection time: v6.7.3 on CI, plus the cached pins v9.1.1, v8.5.1, v7.7.2 elsewhere).
 
 Each test works in its own new busi group (created by the sync, --create-group), so tests are independent."""
 
@@ -13,18 +14,17 @@ from typing import Any
 
 import pytest
 from n9e_k8s.cli import _register_all, app
-from n9e_k8s.n9e_client import ClientOptions, Credentials, N9eClient
+from n9e_k8s.n9e_client import ClientOptions, Credentials, N9eClient, parse_version
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.desired import boards_from_source, from_build, rules_from_source
 from n9e_k8s.sync.engine import Desired, Report, SyncOptions, export_group, sync
 from typer.testing import CliRunner
 
-from tests.plugins.n9e_lab import LAB_VERSIONS, N9eLab
+from tests.plugins.n9e_lab import N9eLab, available_versions
 
 pytestmark = pytest.mark.n9e
 KINDS = ("board", "alert-rule", "recording-rule")
-# The lab's versions, plus v7.7.2 (JWT only, datasource_queries era) which the lab also runs.
-VERSIONS = tuple(dict.fromkeys((*LAB_VERSIONS, "v7.7.2")))
+VERSIONS = available_versions()
 
 
 @pytest.fixture(params=VERSIONS, scope="module")
@@ -38,8 +38,25 @@ def group() -> str:
 
 
 def client(lab: N9eLab) -> N9eClient:
-    # On v7 the lab's token is a JWT access token; the client sends it as Bearer there.
+    # On v6 and v7 the lab's token is a JWT access token; the client sends it as Bearer there by itself.
     return N9eClient(lab.url, Credentials(token=lab.token), ClientOptions(timeout=30, retries=2))
+
+
+def version(lab: N9eLab) -> tuple[int, int, int]:
+    return parse_version(lab.version)
+
+
+def datasource_of(lab: N9eLab, rule: dict[str, Any]) -> Any:
+    """How the version stores a rule's datasource: `datasource_ids` before v7.7, `datasource_queries` since."""
+    if version(lab) < (7, 7, 0):
+        return rule["datasource_ids"]
+    return rule["datasource_queries"]
+
+
+def chosen_datasource(lab: N9eLab) -> Any:
+    if version(lab) < (7, 7, 0):
+        return [lab.datasource_id]
+    return [{"match_type": 0, "op": "in", "values": [lab.datasource_id]}]
 
 
 def builtin(lab: N9eLab, group: str) -> dict[str, list[Desired]]:
@@ -111,22 +128,31 @@ def test_alert_rules_land_with_datasource_queries_and_rule_config(lab: N9eLab, g
     assert len(remote) == len({d.obj["name"] for d in desired["alert-rule"]})
     for d in desired["alert-rule"]:
         one = api(lab, "GET", f"/alert-rule/{remote[d.obj['name']]['id']}")
-        assert one["datasource_queries"] == [{"match_type": 0, "op": "in", "values": [lab.datasource_id]}]
+        assert datasource_of(lab, one) == chosen_datasource(lab)
+        if version(lab) < (7, 0, 0):  # v6 has no such field: the rule must not depend on it
+            assert "datasource_queries" not in one and "cron_pattern" not in one
         rc = one["rule_config"] if isinstance(one["rule_config"], dict) else json.loads(one["rule_config"])
         assert [q["prom_ql"] for q in rc["queries"]] == [
             q["prom_ql"] for q in d.obj["rule_config"]["queries"]
         ]
         assert rc["queries"][0]["severity"] in (1, 2, 3)
         assert one["prom_ql"] == "" and one["disabled"] == 0
-        if lab.version >= "v8":  # cron_pattern exists since v8.0
+        if version(lab) >= (8, 0, 0):  # cron_pattern exists since v8.0
             assert one["cron_pattern"] == f"@every {d.obj['prom_eval_interval']}s"
         assert one["enable_days_of_weeks"] == [["0", "1", "2", "3", "4", "5", "6"]]
-        assert "managed_by=n9e-k8s" in one["append_tags"] and one["annotations"]["n9e_k8s_sha"]
+        assert "managed_by=n9e-k8s" in one["append_tags"] and len(one["annotations"]["n9e_k8s_sha"]) == 16
     records = api(lab, "GET", f"/busi-group/{gid}/recording-rules")
     assert len(records) == len(desired["recording-rule"])
+    intervals = {}
+    for d in desired["recording-rule"]:
+        intervals.setdefault(d.obj["name"], set()).add(d.obj["prom_eval_interval"])
     for r in records:
-        assert r["datasource_queries"] == [{"match_type": 0, "op": "in", "values": [lab.datasource_id]}]
-        assert r["cron_pattern"] == f"@every {r['prom_eval_interval']}s" and r["prom_ql"]
+        assert datasource_of(lab, r) == chosen_datasource(lab) and r["prom_ql"]
+        assert r["prom_eval_interval"] in intervals[r["name"]]
+        if version(lab) >= (7, 0, 0):  # v6 evaluates every prom_eval_interval, it has no cron_pattern
+            assert r["cron_pattern"] == f"@every {r['prom_eval_interval']}s"
+        else:
+            assert "cron_pattern" not in r
     boards = api(lab, "GET", f"/busi-group/{gid}/boards")
     assert len(boards) == len(desired["board"])
     for b in boards:
@@ -192,6 +218,7 @@ def test_prune_removes_only_managed_objects(lab: N9eLab, group: str) -> None:
         "name": "HandMadeRule",
         "prod": "metric",
         "cate": "prometheus",
+        "datasource_ids": [lab.datasource_id],  # v6 - v7.6
         "datasource_queries": [{"match_type": 0, "op": "in", "values": [lab.datasource_id]}],
         "rule_config": {"queries": [{"prom_ql": "up == 0", "severity": 3}]},
         "prom_eval_interval": 30,
@@ -267,6 +294,7 @@ def test_unmanaged_object_with_our_key_is_a_conflict(lab: N9eLab, group: str) ->
     gid = c.create_group(group)
     mine = {**desired["alert-rule"][0].obj, "append_tags": []}
     mine["datasource_queries"] = [{"match_type": 0, "op": "in", "values": [lab.datasource_id]}]
+    mine["datasource_ids"] = [lab.datasource_id]  # v6 - v7.6 (and the same name may then exist only once)
     assert c.create_alert_rules(gid, [mine]) == {mine["name"]: ""}
     report, c = run(lab, desired, group)
     assert [(a.op, a.key) for a in report.plan.actions if a.op != "create"] == [("conflict", mine["name"])]
@@ -329,3 +357,70 @@ def test_cli_with_password_login_and_exit_codes(lab: N9eLab, group: str, tmp_pat
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["export", "--out", str(tmp_path / "exp")], env=env)
     assert res.exit_code == 0 and (tmp_path / "exp" / "alert-rules").is_dir()
+
+
+def test_token_header_is_right_for_the_version_and_a_rejected_token_falls_back_to_login(lab: N9eLab) -> None:
+    from n9e_k8s.n9e_client import N9eAuthError
+
+    opts = ClientOptions(timeout=30, retries=0)
+    # As the lab says (N9E_AUTH_HEADER), and decided by the client: both work.
+    for creds in (Credentials(token=lab.token, auth_header=lab.auth_header), Credentials(token=lab.token)):
+        c = N9eClient(lab.url, creds, opts)
+        assert any(g["id"] == lab.group_id for g in c.list_groups())
+    if version(lab) < (8, 0, 0):  # v6 and v7 have no API tokens: the same token as X-User-Token is refused
+        c = N9eClient(lab.url, Credentials(token=lab.token, auth_header="X-User-Token"), opts)
+        with pytest.raises(N9eAuthError, match="has no API tokens"):
+            c.list_groups()
+    # A token the server refuses (an expired JWT, say) with a username and password: one login, then it works.
+    c = N9eClient(
+        lab.url, Credentials(token="not-a-valid-token", username=lab.username, password=lab.password), opts
+    )
+    assert any(g["id"] == lab.group_id for g in c.list_groups())
+    assert c.requests["POST"] == 1  # the login
+    with pytest.raises(N9eAuthError, match="401"):
+        N9eClient(lab.url, Credentials(token="not-a-valid-token"), opts).list_groups()
+
+
+def test_unknown_route_is_route_not_found(lab: N9eLab) -> None:
+    from n9e_k8s.n9e_client import N9eAPIError, N9eRouteNotFound
+
+    c = client(lab)
+    with pytest.raises(N9eRouteNotFound, match="route not found") as info:
+        c.get("/api/n9e/no-such-route-n9e-k8s")
+    assert isinstance(info.value, N9eAPIError) and info.value.status == 404
+    if version(lab) < (8, 0, 0):  # no /self/token before v8
+        with pytest.raises(N9eRouteNotFound):
+            c.get("/api/n9e/self/token")
+
+
+def test_duplicate_board_name_fails_that_board_only(lab: N9eLab, group: str) -> None:
+    boards = builtin(lab, group)["board"][:2]
+    boards[1].obj["name"] = boards[0].obj["name"]  # n9e: name unique per group (v6: by the DB's unique key)
+    report, _ = run(lab, {"board": boards}, group)
+    assert [a.status for a in report.plan.actions] == ["done", "failed"]
+    assert "uplicate" in report.failed[0].error and report.exit_code() == 1
+    gid = group_id(lab, group)
+    assert [b["ident"] for b in api(lab, "GET", f"/busi-group/{gid}/boards")] == [boards[0].obj["ident"]]
+
+
+def test_cli_token_with_auth_header(lab: N9eLab, group: str, tmp_path: Path) -> None:
+    _register_all()
+    env = {
+        "N9E_URL": lab.url,
+        "N9E_TOKEN": lab.token,
+        "N9E_AUTH_HEADER": lab.auth_header,
+        "N9E_USERNAME": "",
+        "N9E_PASSWORD": "",
+        "N9E_GROUP": group,
+        "N9E_DATASOURCE": str(lab.datasource_id),
+        "N9E_K8S_CONFIG": str(tmp_path / "none.yaml"),
+    }
+    runner = CliRunner()
+    res = runner.invoke(app, ["sync-alerts", "--create-group", "-o", "json"], env=env)
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["n9e_version"] == lab.version and report["summary"]["alert-rule"]["create"] > 0
+    assert report["requests"].get("POST", 0) == 3  # group, alert rules, recording rules: no login
+    res = runner.invoke(app, ["sync-alerts", "--dry-run", "-o", "json"], env={**env, "N9E_AUTH_HEADER": ""})
+    assert res.exit_code == 0, res.output
+    assert {a["action"] for a in json.loads(res.stdout)["actions"]} == {"unchanged"}

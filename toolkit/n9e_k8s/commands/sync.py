@@ -21,7 +21,18 @@ Url = Annotated[str | None, typer.Option("--url", help="n9e base URL (env N9E_UR
 Token = Annotated[
     str | None,
     typer.Option(
-        "--token", help="API token, sent as X-User-Token (prefer env N9E_TOKEN).", show_default=False
+        "--token",
+        help="API token (X-User-Token, v8+) or login JWT (Bearer; v6/v7) (prefer env N9E_TOKEN).",
+        show_default=False,
+    ),
+]
+AuthHeader = Annotated[
+    str | None,
+    typer.Option(
+        "--auth-header",
+        help="Header for the token (env N9E_AUTH_HEADER): Authorization (as Bearer) or X-User-Token; "
+        "default: Bearer for a JWT or on n9e < v8, else X-User-Token.",
+        show_default=False,
     ),
 ]
 Username = Annotated[
@@ -105,6 +116,7 @@ def _connect(
     timeout: float,
     retries: int,
     verbose: bool,
+    auth_header: str | None = None,
 ) -> tuple[N9eClient, Any]:
     import logging
 
@@ -121,6 +133,7 @@ def _connect(
         "datasource": datasource,
         "insecure": insecure,
         "ca_file": ca_file,
+        "auth_header": auth_header,
     }
     settings = resolve_settings(flags, config=config, context=context)
     if token and (username or password):
@@ -131,6 +144,7 @@ def _connect(
         password=settings.password,
         basic_user=settings.basic_user,
         basic_password=settings.basic_password,
+        auth_header=settings.auth_header,
     )
     if timeout <= 0 or retries < 0:
         raise UsageError("--timeout must be positive and --retries not negative")
@@ -320,6 +334,7 @@ _CONNECT_KEYS = (
     "timeout",
     "retries",
     "verbose",
+    "auth_header",
 )
 
 
@@ -349,6 +364,7 @@ def _sync_command(kinds: list[str], doc: str) -> Any:
         source: SourceOption = None,
         url: Url = None,
         token: Token = None,
+        auth_header: AuthHeader = None,
         username: Username = None,
         password: Password = None,
         config: Config = None,
@@ -389,6 +405,7 @@ def register(app: typer.Typer) -> None:
         output: Output = "text",
         url: Url = None,
         token: Token = None,
+        auth_header: AuthHeader = None,
         username: Username = None,
         password: Password = None,
         config: Config = None,

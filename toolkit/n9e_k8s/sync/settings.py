@@ -7,6 +7,7 @@ Config file (``--config``, ``$N9E_K8S_CONFIG``, or ``$XDG_CONFIG_HOME/n9e-k8s/co
       lab:
         url: http://127.0.0.1:17000
         token_env: N9E_LAB_TOKEN        # or token: ..., or username + password / password_env
+        auth_header: Authorization      # optional: send the token as Bearer (default: decided by the client)
         group: n9e-k8s
         datasource: prometheus
         insecure: false
@@ -36,6 +37,7 @@ class Settings:
     insecure: bool = False
     ca_file: str | None = None
     context: str | None = None
+    auth_header: str | None = None  # where the token goes (N9E_AUTH_HEADER); None: decided by the client
 
     def __repr__(self) -> str:
         return (
@@ -109,6 +111,7 @@ def resolve_settings(
         "group": env.get("N9E_GROUP"),
         "datasource": env.get("N9E_DATASOURCE"),
         "ca_file": env.get("N9E_CA_FILE"),
+        "auth_header": env.get("N9E_AUTH_HEADER"),
     }
     merged: dict[str, Any] = {}
     for layer in (
