@@ -19,6 +19,7 @@ from n9e_k8s.n9e_client import (
     N9eConnectionError,
     N9eRouteNotFound,
     N9eTimeout,
+    ServerFeatures,
     rsa_encrypt_password,
 )
 
@@ -271,3 +272,68 @@ def test_json_envelope_of_datasource_list(stub: Stub) -> None:
     )
     assert client(stub).list_datasources() == [{"id": 1, "name": "p"}]
     json.dumps(stub.seen[0].headers)  # headers are plain strings
+
+
+JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY2Nlc3NfdXVpZCI6IngifQ.c2lnbmF0dXJl"
+
+
+def test_token_header_by_version_jwt_and_auth_header(stub: Stub) -> None:
+    stub.route("GET", "/api/n9e/busi-groups", ok([]))
+    client(stub).list_groups()  # v9 with a UUID token: X-User-Token
+    client(stub, Credentials(token=JWT)).list_groups()  # a JWT: Bearer on every version
+    client(stub, Credentials(token=TOKEN, auth_header="Authorization")).list_groups()
+    client(stub, Credentials(token=TOKEN, auth_header="X-Api-Key")).list_groups()
+    sent = [c.headers for c in stub.calls("GET", "/api/n9e/busi-groups")]
+    assert sent[0].get("X-User-Token") == TOKEN and "Authorization" not in sent[0]
+    assert sent[1].get("Authorization") == f"Bearer {JWT}" and "X-User-Token" not in sent[1]
+    assert sent[2].get("Authorization") == f"Bearer {TOKEN}"
+    assert sent[3].get("X-Api-Key") == TOKEN and "Authorization" not in sent[3]
+    stub.route("GET", "/api/n9e/versions", ok({"version": "v6.7.3", "github_verison": ""}))
+    client(stub).list_groups()  # v6 has no API tokens: whatever the token is, it goes as Bearer
+    assert stub.calls("GET", "/api/n9e/busi-groups")[-1].headers.get("Authorization") == f"Bearer {TOKEN}"
+    assert "auth_header='X-Api-Key'" in repr(Credentials(token=TOKEN, auth_header="X-Api-Key"))
+
+
+def test_rejected_token_falls_back_to_password_login_once(stub: Stub) -> None:
+    stub.route("GET", "/api/n9e/versions", ok({"version": "v6.7.3"}))
+    stub.route("GET", "/api/n9e/auth/rsa-config", text(404, "404 page not found"))
+    stub.route("POST", "/api/n9e/auth/login", ok({"access_token": "A1", "refresh_token": "R1"}))
+    stub.route("GET", "/api/n9e/busi-groups", text(401, "unauthorized"), ok([{"id": 1}]))
+    c = client(stub, Credentials(token=JWT, username="ci", password=PASSWORD))
+    assert c.list_groups() == [{"id": 1}]
+    auths = [s.headers.get("Authorization") for s in stub.calls("GET", "/api/n9e/busi-groups")]
+    assert auths == [f"Bearer {JWT}", "Bearer A1"]
+    assert c.list_groups() == [{"id": 1}]  # the login is kept
+    assert len(stub.calls("POST", "/api/n9e/auth/login")) == 1
+
+
+def test_401_on_v6_hints_that_the_token_is_an_expiring_jwt(stub: Stub) -> None:
+    stub.route("GET", "/api/n9e/versions", ok({"version": "v6.7.3"}))
+    stub.route("GET", "/api/n9e/busi-groups", text(401, "unauthorized"))
+    with pytest.raises(N9eAuthError, match="no API tokens: the token is a login JWT") as info:
+        client(stub, Credentials(token=TOKEN, auth_header="X-User-Token")).list_groups()
+    assert TOKEN not in str(info.value)
+
+
+def test_text_404_of_an_unknown_route_is_route_not_found(stub: Stub) -> None:
+    stub.route("GET", "/api/n9e/self/token", text(404, "404 page not found"))
+    stub.route("GET", "/api/n9e/alert-rule/9", text(404, "No such AlertRule"))
+    with pytest.raises(N9eRouteNotFound, match="route not found") as info:
+        client(stub).get("/api/n9e/self/token")
+    assert isinstance(info.value, N9eAPIError) and info.value.status == 404
+    with pytest.raises(N9eAPIError, match="No such AlertRule") as info2:
+        client(stub).get("/api/n9e/alert-rule/9")
+    assert not isinstance(info2.value, N9eRouteNotFound)
+
+
+def test_server_features_by_version() -> None:
+    v6, v7, v8, v9 = (ServerFeatures.of(v) for v in ("v6.7.3", "v7.7.2", "v8.5.1", "v9.1.1"))
+    assert [f.rule_datasource_field for f in (v6, v7, v8, v9)] == ["datasource_ids"] + [
+        "datasource_queries"
+    ] * 3
+    assert [f.api_tokens for f in (v6, v7, v8, v9)] == [False, False, True, True]
+    assert [f.board_note for f in (v6, v7, v8, v9)] == [False, False, True, True]
+    assert [f.recording_cron_pattern for f in (v6, v7)] == [False, True]
+    assert [f.alert_render_version for f in (v6, v7, v8, v9)] == ["v7", "v7", "v8", "v9"]
+    assert [f.recording_rule_put_by_id for f in (v8, v9)] == [False, True]
+    assert ServerFeatures.of("") == ServerFeatures.of("v9.1.1")  # unknown: the newest known

@@ -192,6 +192,72 @@ def test_recording_rules_keyed_by_name_and_labels_marker_in_note() -> None:
     ]
 
 
+V6 = (6, 7, 3)
+
+
+def test_v6_alert_rule_uses_datasource_ids_and_no_v7_v8_fields() -> None:
+    h = AlertRuleHandler(None, 3, datasource_id=1, version=V6)
+    d = h.prepare(rule(cron_pattern="@every 30s", notify_version=1, datasource_queries=[{"match_type": 2}]))
+    assert d["datasource_ids"] == [1]
+    assert not {"datasource_queries", "cron_pattern", "notify_version", "notify_rule_ids"} & set(d)
+    wire = h.wire(d)
+    assert "datasource_queries" not in wire and len(wire["annotations"]["n9e_k8s_sha"]) == 16
+    # What v6.7.3 returns for it: datasource_ids, rule_config as an object, legacy and derived fields.
+    remote = {
+        **wire,
+        "id": 5,
+        "group_id": 3,
+        "cluster": "",
+        "severity": 0,
+        "severities": [1],
+        "algorithm": "",
+        "algo_params": None,
+        "enable_stime": "00:00",
+        "enable_etime": "23:59",
+        "enable_days_of_week": ["0", "1", "2", "3", "4", "5", "6"],
+        "notify_groups_obj": [],
+        "append_tags": ["severity=critical", "managed_by=n9e-k8s"],
+    }
+    [a] = plan_kind(h, [d], [remote])
+    assert a.op == "unchanged", a.diff
+    [a] = plan_kind(h, [d], [{**remote, "datasource_ids": [2]}])
+    assert a.op == "drift" and '"datasource_ids"' in a.diff
+    assert h.validate(rule()) == []
+    assert AlertRuleHandler(None, 3, version=V6).validate(rule())[0].startswith("no datasource")
+
+
+def test_datasource_converted_between_the_fields_of_the_versions() -> None:
+    """An export of v9 (datasource_queries) syncs to v6 (datasource_ids) without --datasource, and back."""
+    v6, v9 = AlertRuleHandler(None, 3, version=V6), AlertRuleHandler(None, 3, version=(9, 1, 1))
+    exact = [{"match_type": 0, "op": "in", "values": [4, 7]}]
+    every = [{"match_type": 2, "op": "in", "values": [0]}]
+    assert v6.prepare(rule(datasource_queries=exact))["datasource_ids"] == [4, 7]
+    assert v6.prepare(rule(datasource_queries=every))["datasource_ids"] == [0]
+    assert v6.prepare(rule(datasource_ids=[3, 0]))["datasource_ids"] == [0]  # n9e stores it so
+    assert v9.prepare(rule(datasource_ids=[4, 7]))["datasource_queries"] == exact
+    assert v9.prepare(rule(datasource_ids=[0]))["datasource_queries"] == every
+    assert v9.prepare(rule(datasource_ids=[4], datasource_queries=every))["datasource_queries"] == every
+    r6 = RecordingRuleHandler(None, 3, version=V6)
+    assert r6.prepare({"name": "a:b", "prom_ql": "up", "datasource_queries": exact})["datasource_ids"] == [
+        4,
+        7,
+    ]
+
+
+def test_v6_recording_rule_has_no_cron_pattern() -> None:
+    h = RecordingRuleHandler(None, 3, datasource_id=1, version=V6)
+    d = h.prepare(
+        {"name": "x:y", "prom_ql": "sum(up)", "prom_eval_interval": 120, "cron_pattern": "@every 1m"}
+    )
+    assert d["datasource_ids"] == [1] and "cron_pattern" not in d and "datasource_queries" not in d
+    wire = h.wire(d)
+    remote = {**wire, "id": 1, "group_id": 3, "query_configs": None, "cluster": "0"}
+    [a] = plan_kind(h, [d], [remote])
+    assert a.op == "unchanged", a.diff
+    v9 = RecordingRuleHandler(None, 3, datasource_id=1).prepare({"name": "x:y", "prom_ql": "up"})
+    assert v9["cron_pattern"] == "@every 60s" and "datasource_queries" in v9
+
+
 # ------------------------------------------------------------------------------------------- settings
 
 

@@ -421,12 +421,7 @@ class N9eClient:
                 "basic": "check the service-API user (BasicAuth) and that [HTTP.APIForService] is enabled",
                 "none": "no credentials given: set N9E_TOKEN or N9E_USERNAME/N9E_PASSWORD",
             }["password" if self._token_rejected else self.credentials.mode]
-            if (
-                self.credentials.mode == "token"
-                and not self._token_rejected
-                and self._version is not None
-                and not self.features.api_tokens
-            ):
+            if self.credentials.mode == "token" and not self._token_rejected and not self._has_api_tokens():
                 hint += (
                     f"; n9e {self._version} has no API tokens: the token is a login JWT, which expires "
                     "(set N9E_USERNAME/N9E_PASSWORD to log in instead)"
@@ -557,6 +552,13 @@ class N9eClient:
 
     def at_least(self, *v: int) -> bool:
         return self.version_tuple >= tuple(v)
+
+    def _has_api_tokens(self) -> bool:
+        """For an error hint: False only when the server is known to have none (the version may be unreadable)."""
+        try:
+            return self.features.api_tokens
+        except N9eError:
+            return True
 
     @property
     def features(self) -> ServerFeatures:
