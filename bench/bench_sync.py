@@ -2,7 +2,7 @@
 """Benchmark of the sync against a real n9e: requests and wall time of a first sync and of a no-op sync,
 for the built-in content and for a generated source (200 dashboards, 500 alert rules).
 
-    python3 bench/bench_sync.py [--version v9.1.1] [--write bench/RESULTS.md]
+    python3 bench/bench_sync.py [--version v6.7.3] [--write bench/RESULTS.md]
 
 Uses the n9e given by N9E_URL/N9E_TOKEN/N9E_DATASOURCE when set, otherwise starts one with lab/n9e/up
 (and stops it at the end). Each scenario syncs into its own new busi group. Not a test.
@@ -102,7 +102,7 @@ def measure(env: dict[str, str], make, label: str) -> list[tuple[str, str, int, 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--version", default="v9.1.1")
+    p.add_argument("--version", default="v6.7.3", help="lab version to start (default: the lab's, v6.7.3)")
     p.add_argument("--write", type=Path, help="write the results table to this markdown file")
     args = p.parse_args()
     state = None
@@ -122,8 +122,9 @@ def main() -> int:
                 env={**os.environ, "N9E_LAB_DIR": str(state)},
                 check=False,
             )
+    storage = "MariaDB + Redis" if version.startswith("v6.") else "SQLite"  # lab/n9e/README.md, Versions
     lines = [
-        f"n9e {version} (lab/n9e, SQLite, 127.0.0.1), Python {platform.python_version()}, {os.cpu_count()} CPUs; "
+        f"n9e {version} (lab/n9e, {storage}, 127.0.0.1), Python {platform.python_version()}, {os.cpu_count()} CPUs; "
         f"`python3 bench/bench_sync.py` on {time.strftime('%Y-%m-%d')}.",
         "",
         "| source | sync | objects | requests | GET | POST | PUT | DELETE | wall time |",
