@@ -6,7 +6,13 @@ a cache outside the repository; `make lab` does that build) and stopped with `la
 at the end of the session. The fixture waits until the scheduler has reported attempts, every job
 has been scraped at least twice (rate() needs two samples) and every rule group has been evaluated.
 
+The lab runs wired to a lab n9e (`up --n9e`: agent -> n9e's /prometheus/v1/write -> Pushgw writer ->
+the Prometheus server; dashboards and rules synced into n9e), the path production data takes; `lab.n9e`
+is then that server (an N9eLab), and the fixture also waits until n9e's datasource proxy answers.
+
 Environment:
+  N9E_K8S_LAB_N9E=0             the lab without n9e (agent -> Prometheus server directly); the tests
+                                that need n9e then skip (fail when CI is set)
   N9E_K8S_CONTROLPLANE_SKIP=1   skip instead of failing when the lab cannot start (ignored when CI
                                 is set: in CI an unavailable lab is a failure)
 """
@@ -23,7 +29,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.plugins.n9e_lab import _parse_exports  # the same `export K=V` lab contract
+from tests.plugins.n9e_lab import N9eLab, _lab_from_env, _parse_exports  # the same lab contract
 
 REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "lab" / "controlplane"
@@ -39,6 +45,7 @@ class ControlPlaneLab:
     scheduler_url: str
     state_dir: Path
     env: dict[str, str]
+    n9e: N9eLab | None = None  # the lab n9e between the agent and the Prometheus server (up --n9e)
 
     def query(self, expr: str) -> list[dict]:
         resp = requests.get(f"{self.prometheus_url}/api/v1/query", params={"query": expr}, timeout=30)
@@ -67,6 +74,14 @@ def _wait_ready(lab: ControlPlaneLab, jobs: list[str]) -> None:
             for g in requests.get(f"{lab.prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
         ),
     }
+    if lab.n9e:
+        n9e = lab.n9e
+        checks["n9e's datasource proxy answers"] = lambda: requests.get(
+            f"{n9e.url}/api/n9e/proxy/{n9e.datasource_id}/api/v1/query",
+            params={"query": "up"},
+            headers=n9e.headers,
+            timeout=10,
+        ).json()["data"]["result"]
     deadline = time.monotonic() + READY_TIMEOUT
     pending = list(checks)
     while pending and time.monotonic() < deadline:
@@ -93,9 +108,14 @@ def _safe(check: Callable[[], object]) -> bool:
 def controlplane_lab() -> Iterator[ControlPlaneLab]:
     from n9e_k8s.selectors import load_selectors
 
+    with_n9e = os.environ.get("N9E_K8S_LAB_N9E", "1") != "0"
     try:
         proc = subprocess.run(
-            ["bash", str(LAB / "up")], capture_output=True, text=True, timeout=UP_TIMEOUT, cwd=REPO
+            ["bash", str(LAB / "up"), *(["--n9e"] if with_n9e else [])],
+            capture_output=True,
+            text=True,
+            timeout=UP_TIMEOUT,
+            cwd=REPO,
         )
     except subprocess.TimeoutExpired:
         _unavailable(f"lab/controlplane/up did not finish in {UP_TIMEOUT}s")
@@ -110,6 +130,7 @@ def controlplane_lab() -> Iterator[ControlPlaneLab]:
             scheduler_url=env["KUBE_SCHEDULER_URL"],
             state_dir=Path(env["N9E_K8S_CONTROLPLANE_DIR"]),
             env=env,
+            n9e=_lab_from_env(env, group_name="n9e-k8s-lab", ds_name="prometheus") if with_n9e else None,
         )
     except KeyError as exc:
         subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120)
