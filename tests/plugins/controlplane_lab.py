@@ -4,7 +4,9 @@
 Started through the lab contract (`lab/controlplane/up`, which builds etcd and Kubernetes once into
 a cache outside the repository; `make lab` does that build) and stopped with `lab/controlplane/down`
 at the end of the session. The fixture waits until the scheduler has reported attempts, every job
-has been scraped at least twice (rate() needs two samples) and every rule group has been evaluated.
+has been scraped at least twice (rate() needs two samples), every rule group has been evaluated and
+every recording rule without an expected-empty reason (promql/expected-empty.yaml) has recorded a
+series (a histogram_quantile over a rate needs two scrapes after the first request of that kind).
 
 The lab runs wired to a lab n9e (`up --n9e`: agent -> n9e's /prometheus/v1/write -> Pushgw writer ->
 the Prometheus server; dashboards and rules synced into n9e), the path production data takes; `lab.n9e`
@@ -19,6 +21,7 @@ Environment:
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -74,6 +77,7 @@ def _wait_ready(lab: ControlPlaneLab, jobs: list[str]) -> None:
             for g in requests.get(f"{lab.prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
         ),
     }
+    checks["every recording rule has recorded a series"] = lambda: not _unrecorded(lab)
     if lab.n9e:
         n9e = lab.n9e
         checks["n9e's datasource proxy answers"] = lambda: requests.get(
@@ -94,7 +98,36 @@ def _wait_ready(lab: ControlPlaneLab, jobs: list[str]) -> None:
             (t["labels"].get("job"), t["health"], t.get("lastError"))
             for t in targets["data"]["activeTargets"]
         ]
-        _unavailable(f"control-plane lab not ready after {READY_TIMEOUT}s: {pending}; targets: {health}")
+        try:
+            unrecorded: object = _unrecorded(lab)
+        except (requests.RequestException, KeyError, ValueError) as exc:
+            unrecorded = exc
+        _unavailable(
+            f"control-plane lab not ready after {READY_TIMEOUT}s: {pending}; targets: {health}; "
+            f"recording rules without a series: {unrecorded or 'none'}"
+        )
+
+
+def _recording_rules(prometheus_url: str) -> list[dict]:
+    groups = requests.get(f"{prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
+    return [r for g in groups for r in g["rules"] if r["type"] == "recording"]
+
+
+def _unrecorded(lab: ControlPlaneLab) -> list[str]:
+    """The recording rules (name{labels}) with no series yet, except those that may stay empty."""
+    from n9e_k8s.source import resolve_source
+    from n9e_k8s.verify import load_expected_empty
+
+    may_be_empty = load_expected_empty(resolve_source(str(REPO)))
+    missing = []
+    for rule in _recording_rules(lab.prometheus_url):
+        if rule["name"] in may_be_empty:
+            continue
+        labels = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted((rule.get("labels") or {}).items()))
+        selector = f"{rule['name']}{{{labels}}}"
+        if not lab.query(selector):
+            missing.append(selector)
+    return missing
 
 
 def _safe(check: Callable[[], object]) -> bool:
