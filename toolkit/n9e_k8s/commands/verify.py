@@ -10,7 +10,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .common import EXIT_ERROR, EXIT_OK, SourceOption, err, handle_errors, no_color
-from .sync import CaFile, Config, Context, Insecure, Password, Retries, Timeout, Token, Url, Username, Verbose
+from .sync import (
+    AuthHeader,
+    CaFile,
+    Config,
+    Context,
+    Insecure,
+    Password,
+    Retries,
+    Timeout,
+    Token,
+    Url,
+    Username,
+    Verbose,
+)
 
 if TYPE_CHECKING:
     from ..verify import Report
@@ -46,6 +59,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         url: Url = None,
         token: Token = None,
+        auth_header: AuthHeader = None,
         username: Username = None,
         password: Password = None,
         config: Config = None,
@@ -73,6 +87,7 @@ def register(app: typer.Typer) -> None:
         connect = {
             "url": url,
             "token": token,
+            "auth_header": auth_header,
             "username": username,
             "password": password,
             "config": config,
