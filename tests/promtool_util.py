@@ -54,7 +54,9 @@ def unit_test_failures(test_file: Path) -> list[str]:
         if line.startswith("expr:") and i + 2 < len(lines):
             expr_blocks += 1
             exp, got = lines[i + 1].strip(), lines[i + 2].strip()
-            if not (exp.startswith("exp:") and got.startswith("got:")) or not _close(_samples(exp[4:]), _samples(got[4:])):
+            if not (exp.startswith("exp:") and got.startswith("got:")) or not _close(
+                _samples(exp[4:]), _samples(got[4:])
+            ):
                 failures.append("\n".join(lines[i : i + 3]))
             i += 3
             continue

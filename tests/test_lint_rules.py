@@ -267,7 +267,9 @@ def test_missing_dollar_in_a_range_is_named_not_only_a_syntax_error():
 def test_missing_dollar_leaves_real_values_that_look_like_variable_names_alone():
     q = 'sum(rate(apiserver_request_sli_duration_seconds_count{scope="cluster"}[5m]))'
     assert ("missing-dollar", "error") not in rules(q)
-    assert ("missing-dollar", "error") in rules('sum(rate(apiserver_request_total{resource=~"resource"}[5m]))')
+    assert ("missing-dollar", "error") in rules(
+        'sum(rate(apiserver_request_total{resource=~"resource"}[5m]))'
+    )
 
 
 def test_impossible_value_handles_regexes_and_variables():
