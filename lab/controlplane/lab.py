@@ -32,7 +32,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -41,6 +40,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from labkit import free_port, log_tail, pid_alive  # lab/labkit.py
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -88,30 +90,6 @@ def state_dir() -> Path:
     if explicit:
         return Path(explicit)
     return Path(os.environ.get("TMPDIR", "/tmp")) / "n9e-k8s-controlplane"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    try:  # a zombie is not alive
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return True
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def exports(env: dict[str, str]) -> str:

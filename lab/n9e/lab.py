@@ -39,6 +39,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from labkit import free_port, log_tail, pid_alive  # lab/labkit.py
+
 HERE = Path(__file__).resolve().parent
 WRAPPER = HERE / "wrapper"
 MODULE = "github.com/ccfos/nightingale/v6"
@@ -312,34 +315,6 @@ def api(method: str, url: str, auth: dict[str, str], body=None):
 
 
 # -------------------------------------------------------------------------------------------------------------- up
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie (exited child not yet reaped) counts as gone
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return True
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def exports(env: dict[str, str]) -> str:
