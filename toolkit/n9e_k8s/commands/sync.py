@@ -101,7 +101,7 @@ FromBuild = Annotated[
 Parallel = Annotated[int, typer.Option("--parallel", help="Concurrent reads of boards.")]
 
 
-def _connect(
+def connect(
     *,
     url: str | None,
     token: str | None,
@@ -256,7 +256,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
 
             raise UsageError(f"--lang must be en or zh, not {params['lang']!r}")
         try:
-            client, settings = _connect(**{k: params[k] for k in _CONNECT_KEYS})
+            client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
             if params["from_build"] is not None:
                 desired = from_build(params["from_build"], kinds)
             else:
@@ -429,7 +429,7 @@ def register(app: typer.Typer) -> None:
             if unknown or not picked:
                 raise UsageError(f"--what takes {', '.join(names)}; got {what!r}")
             params = {**locals(), "datasource": None}
-            client, settings = _connect(**{k: params[k] for k in _CONNECT_KEYS})
+            client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
             try:
                 written = export_group(client, settings.group or "", out, [names[w] for w in picked])
             except N9eError as exc:

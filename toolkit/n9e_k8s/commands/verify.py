@@ -130,14 +130,14 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(EXIT_ERROR if report.failed else EXIT_OK)
 
 
-def _n9e_api(connect: dict[str, Any], timeout: float, retries: int, verbose: bool) -> tuple[Any, str]:
+def _n9e_api(options: dict[str, Any], timeout: float, retries: int, verbose: bool) -> tuple[Any, str]:
     """The datasource proxy of the n9e the sync commands would talk to (same flags, env and contexts)."""
     from ..errors import UsageError
     from ..sync.engine import resolve_datasource
     from ..verify import N9eProxyApi
-    from .sync import _connect
+    from .sync import connect
 
-    client, settings = _connect(**connect, group=None, timeout=timeout, retries=retries, verbose=verbose)
+    client, settings = connect(**options, group=None, timeout=timeout, retries=retries, verbose=verbose)
     if not settings.datasource:
         raise UsageError("--n9e needs the datasource to query: --datasource NAME|ID or N9E_DATASOURCE")
     ds_id = resolve_datasource(client, settings.datasource)
