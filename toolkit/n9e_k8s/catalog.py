@@ -220,14 +220,9 @@ def load_catalog(tree: SourceTree, selectors: Selectors | None = None) -> Catalo
             errors.append(SourceError(file, "a catalog file needs 'component' and 'entries'"))
             continue
         component = data["component"]
-        if component not in selectors.jobs:
-            errors.append(
-                SourceError(
-                    file,
-                    f"component {component!r} has no job in config.yaml (known: {', '.join(selectors.jobs)})",
-                    line=data.line_of("component"),
-                )
-            )
+        problem = selectors.component_error(component, file, data.line_of("component"))
+        if problem:
+            errors.append(problem)
             continue
         raw_entries = data.get("entries")
         if not isinstance(raw_entries, list):

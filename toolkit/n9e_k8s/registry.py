@@ -49,6 +49,11 @@ def parse_version(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def dotted(v: tuple[int, int] | None) -> str:
+    """``(1, 36)`` -> ``"1.36"`` (``"?"`` when unknown)."""
+    return f"{v[0]}.{v[1]}" if v else "?"
+
+
 @dataclass(frozen=True)
 class LabelChange:
     version: tuple[int, int]
@@ -137,9 +142,6 @@ class MetricInfo:
             return "counter"
         return self.type
 
-    def dotted(self, v: tuple[int, int] | None) -> str:
-        return f"{v[0]}.{v[1]}" if v else ""
-
 
 @dataclass
 class Registry:
@@ -187,6 +189,15 @@ def _str_list(raw: LineDict, key: str, file: Path, path: str) -> list[str]:
     return value
 
 
+def _choice(raw: LineDict, key: str, choices: tuple[str, ...], file: Path, path: str) -> str:
+    value = raw.get(key)
+    if value not in choices:
+        raise SourceError(
+            file, f"{key} must be one of {', '.join(choices)}", line=raw.line_of(key), path=f"{path}.{key}"
+        )
+    return value
+
+
 def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None) -> MetricInfo:
     path = f"metrics.{name}"
     if not NAME_RE.match(name):
@@ -196,22 +207,8 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
     unknown = sorted(set(raw) - ENTRY_KEYS)
     if unknown:
         raise SourceError(file, f"unknown key '{unknown[0]}'", line=raw.line_of(unknown[0]), path=path)
-    mtype = raw.get("type")
-    if mtype not in METRIC_TYPES:
-        raise SourceError(
-            file,
-            f"type must be one of {', '.join(METRIC_TYPES)}",
-            line=raw.line_of("type"),
-            path=f"{path}.type",
-        )
-    stability = raw.get("stability")
-    if stability not in STABILITY_LEVELS:
-        raise SourceError(
-            file,
-            f"stability must be one of {', '.join(STABILITY_LEVELS)}",
-            line=raw.line_of("stability"),
-            path=f"{path}.stability",
-        )
+    mtype = _choice(raw, "type", METRIC_TYPES, file, path)
+    stability = _choice(raw, "stability", STABILITY_LEVELS, file, path)
     if mtype in SUFFIXES and name.endswith(("_bucket", "_sum", "_count")):
         raise SourceError(file, f"store a {mtype} under its base name", line=raw.line, path=path)
     components = _str_list(raw, "components", file, path) or ["all"]

@@ -67,6 +67,17 @@ class Selectors:
         except KeyError:
             raise KeyError(f"unknown component {component!r}; known: {', '.join(self.jobs)}") from None
 
+    def component_error(self, component: object, file: Path | str, line: int | None) -> SourceError | None:
+        """The error for a source file's `component` that config.yaml does not configure (None if fine)."""
+        if component in self.jobs:
+            return None
+        return SourceError(
+            file,
+            f"component {component!r} has no job in config.yaml (known: {', '.join(self.jobs)})",
+            line=line,
+            path="component",
+        )
+
     def job_matcher(self, component: str) -> str:
         return f'job="{self.job(component)}"'
 

@@ -470,15 +470,9 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
             errors += schema_errors
             continue
         component = data["component"]
-        if component not in selectors.jobs:
-            errors.append(
-                SourceError(
-                    display,
-                    f"component {component!r} has no job in config.yaml (known: {', '.join(selectors.jobs)})",
-                    line=data.line_of("component"),
-                    path="component",
-                )
-            )
+        problem = selectors.component_error(component, display, data.line_of("component"))
+        if problem:
+            errors.append(problem)
             continue
         files.setdefault(component, []).append(file)
         extra: dict[str, str] = {}

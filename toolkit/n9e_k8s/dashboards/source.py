@@ -91,15 +91,9 @@ def _parse(
 ) -> tuple[DashboardSpec, list[SourceError]]:
     errors: list[SourceError] = []
     component = data["component"]
-    if component not in selectors.jobs:
-        errors.append(
-            SourceError(
-                file,
-                f"unknown component {component!r}; known: {', '.join(selectors.jobs)}",
-                data.line_of("component"),
-                "component",
-            )
-        )
+    problem = selectors.component_error(component, file, data.line_of("component"))
+    if problem:
+        errors.append(problem)
     rows: list[RowSpec] = []
     row_keys: dict[str, int] = {}
     panel_keys: dict[str, int] = {}

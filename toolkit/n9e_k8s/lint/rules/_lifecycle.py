@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...registry import MetricInfo, parse_version
+from ...registry import MetricInfo, dotted, parse_version
 from ..model import LintContext, Parsed
 from .base import named_selectors
 
@@ -18,8 +18,7 @@ def known_metrics(parsed: Parsed, ctx: LintContext) -> Iterable[tuple[str, Metri
             yield name, found[0]
 
 
-def dotted(v: tuple[int, int] | None) -> str:
-    return f"{v[0]}.{v[1]}" if v else "?"
+__all__ = ["dotted", "known_metrics", "target", "use_instead"]
 
 
 def use_instead(info: MetricInfo) -> str:
