@@ -78,6 +78,13 @@ def func_name(node: Any) -> str | None:
     return node.func.name if isinstance(node, pp.Call) else None
 
 
+def histogram_quantile_inputs(ast: Any) -> Iterator[Any]:
+    """The second argument of every well-formed histogram_quantile() call in the tree."""
+    for node, _ in walk(ast):
+        if func_name(node) == "histogram_quantile" and len(node.args) == 2:
+            yield node.args[1]
+
+
 def agg_op(node: Any) -> str:
     return str(node.op)
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 import promql_parser as pp
 
 from ..model import Finding, LintContext, Parsed, Query
-from ..promql import func_name, selector_name, walk
+from ..promql import histogram_quantile_inputs, selector_name, walk
 from ..variables import is_placeholder
 from .base import Rule
 
@@ -16,10 +16,8 @@ class HistogramQuantileBucket(Rule):
     description = "histogram_quantile() whose input is not a classic histogram's _bucket series."
 
     def check(self, parsed: Parsed, query: Query, ctx: LintContext) -> Iterable[Finding]:
-        for node, _ in walk(parsed.ast):
-            if func_name(node) != "histogram_quantile" or len(node.args) != 2:
-                continue
-            names = [selector_name(n) for n, _ in walk(node.args[1]) if isinstance(n, pp.VectorSelector)]
+        for inner in histogram_quantile_inputs(parsed.ast):
+            names = [selector_name(n) for n, _ in walk(inner) if isinstance(n, pp.VectorSelector)]
             if any(n is None or is_placeholder(n) for n in names) or not names:
                 continue
             if any("_bucket" in n for n in names):

@@ -6,7 +6,7 @@ from typing import Any
 import promql_parser as pp
 
 from ..model import Finding, LintContext, Parsed, Query
-from ..promql import AGG_KEEP_LABELS, agg_labels, agg_op, children, func_name, walk
+from ..promql import AGG_KEEP_LABELS, agg_labels, agg_op, children, func_name, histogram_quantile_inputs
 from ..variables import is_placeholder
 from .base import Rule
 
@@ -35,10 +35,8 @@ class HistogramQuantileLe(Rule):
     description = "histogram_quantile() over an aggregation that drops the le label (sum without `by (le)`)."
 
     def check(self, parsed: Parsed, query: Query, ctx: LintContext) -> Iterable[Finding]:
-        for node, _ in walk(parsed.ast):
-            if func_name(node) != "histogram_quantile" or len(node.args) != 2:
-                continue
-            for agg in aggregations_dropping_le(node.args[1]):
+        for inner in histogram_quantile_inputs(parsed.ast):
+            for agg in aggregations_dropping_le(inner):
                 kind, labels = agg_labels(agg)
                 shown = f"{agg_op(agg)} {kind} ({', '.join(labels)})" if kind else agg_op(agg)
                 yield self.finding(
