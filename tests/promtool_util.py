@@ -9,7 +9,6 @@ failures that are more than float noise (relative tolerance 1e-9); anything else
 from __future__ import annotations
 
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -17,13 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from .ci import in_ci
+
 SAMPLE_RE = re.compile(r"(\{[^{}]*\}) (\S+?)(?:,\s|$)")
 
 
 def promtool() -> str:
     path = shutil.which("promtool")
     if path is None:
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail("promtool is missing: `make deps` installs Debian's prometheus package")
         pytest.skip("promtool not installed (run `make deps`)")
     return path

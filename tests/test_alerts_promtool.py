@@ -4,7 +4,6 @@ rules have expression tests)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +15,8 @@ from n9e_k8s.alerts.promtest import promtool_files
 from n9e_k8s.alerts.render import RenderOptions, render_outputs
 from n9e_k8s.source import resolve_source
 
+from tests.ci import in_ci
+
 pytestmark = pytest.mark.promtool
 
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.promtool
 def promtool() -> str:
     path = shutil.which("promtool")
     if path is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        if in_ci():
             pytest.fail("promtool is not installed (bash lab/install-deps installs Debian's prometheus)")
         pytest.skip("promtool is not installed")
     return path
@@ -67,6 +68,7 @@ def test_every_alert_fires_and_stays_silent(promtool: str, rules, tmp_path: Path
         for art in test.get("alert_rule_test", []):
             kind = "fires" if art["exp_alerts"] else "silent"
             checked.setdefault(art["alertname"], set()).add(kind)
+    assert rules.alerts and rules.records
     assert set(checked) == {a.name for a in rules.alerts}
     assert all(kinds == {"fires", "silent"} for kinds in checked.values()), checked
     records = {r.record for r in rules.records}

@@ -28,7 +28,9 @@ def test_every_job_is_scraped_with_the_manifests_rbac(controlplane_lab):
     # as up == 0 (403) on the job.
     from n9e_k8s.selectors import load_selectors
 
-    for component, job in load_selectors(REPO / "promql").jobs.items():
+    jobs = load_selectors(REPO / "promql").jobs
+    assert jobs
+    for component, job in jobs.items():
         result = controlplane_lab.query(f'up{{job="{job}", cluster="lab"}}')
         assert [r["value"][1] for r in result] == ["1"], f"{component} (job {job}) not scraped: {result}"
 
@@ -45,6 +47,7 @@ def test_verify_passes_on_the_lab(controlplane_lab):
     # Each expected-empty entry carries its reason into the report.
     assert all(r.expected_empty for r in report.results if r.status == "expected-empty")
     # Dashboard variables were resolved to real values from the data, not left at ".*".
+    assert report.variables
     for board, values in report.variables.items():
         assert values.get("instance", ".*") != ".*", (board, values)
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.ci import in_ci
+
 pytestmark = [pytest.mark.controlplane, pytest.mark.n9e]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def lab(controlplane_lab):
     if controlplane_lab.n9e is None:
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail("the control-plane lab runs without n9e (N9E_K8S_LAB_N9E=0) in CI", pytrace=False)
         pytest.skip("the control-plane lab runs without n9e (N9E_K8S_LAB_N9E=0)")
     return controlplane_lab

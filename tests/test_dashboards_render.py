@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from pathlib import Path
 
@@ -17,10 +16,12 @@ from n9e_k8s.dashboards.units import N9E_UNITS, UnknownUnit, n9e_unit
 from n9e_k8s.errors import SourceErrors
 from n9e_k8s.source import SourceTree, resolve_source
 
+from tests.ci import updating
+
 from .dashboards_util import FIXTURE_CATALOG, FIXTURE_DASHBOARD, make_tree
 
 GOLDEN = Path(__file__).parent / "golden" / "dashboards"
-UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
+UPDATE = updating("UPDATE_GOLDEN")
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,8 @@ def test_builtin_boards_match_goldens(builtin, lang: str) -> None:
         assert text == golden.read_text(encoding="utf-8"), (
             f"{rel} differs from {golden} (UPDATE_GOLDEN=1 to accept)"
         )
+    # no stale golden for a board that is no longer rendered
+    assert sorted(p.name for p in (GOLDEN / lang).iterdir()) == sorted(Path(r).name for r in rendered)
 
 
 def test_rendering_is_byte_identical_across_runs(builtin) -> None:

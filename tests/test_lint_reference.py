@@ -11,13 +11,14 @@ and read the diff of tests/snapshots/reference-lint.json before committing it.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from n9e_k8s.lint import LintContext, lint_queries
 from n9e_k8s.lint.collect import dashboard_queries
+
+from tests.ci import updating
 
 from .lint_helpers import context
 
@@ -75,7 +76,7 @@ def result(shared_dir):
 
 def test_reference_lint_matches_snapshot(result):
     text = render(result)
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+    if updating("UPDATE_SNAPSHOTS"):
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(text, encoding="utf-8")
     assert SNAPSHOT.is_file(), "no snapshot; run with UPDATE_SNAPSHOTS=1 to record one"

@@ -24,6 +24,8 @@ from n9e_k8s.selectors import Selectors, load_selectors
 from n9e_k8s.source import SourceTree
 from typer.testing import CliRunner
 
+from tests.ci import updating
+
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "manifests"
 URL = m.PLACEHOLDER_REMOTE_WRITE_URL
@@ -78,7 +80,7 @@ def _deployment(objects: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _check_golden(name: str, text: str) -> None:
     path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
+    if updating("UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     assert path.is_file(), f"golden file {path} missing; run with UPDATE_GOLDEN=1"

@@ -160,6 +160,7 @@ def test_alert_rules_land_with_datasource_queries_and_rule_config(lab: N9eLab, g
         configs = json.loads(full["configs"])
         assert configs["panels"] and "n9e-k8s" in full["tags"].split()
         ds_vars = [v for v in configs.get("var", []) if v.get("type") == "datasource"]
+        assert ds_vars
         assert all(v.get("defaultValue") == lab.datasource_id for v in ds_vars)
 
 

@@ -84,6 +84,7 @@ def test_panels_use_real_variable_values_in_cascading_order(tree):
     assert dashboard_queries
     assert not [q for q in dashboard_queries if "$" in q], "variables left unreplaced"
     escaped = regex_escape(INSTANCE)
+    assert any("instance=~" in q for q in dashboard_queries)
     assert all(f'instance=~"{escaped}"' in q for q in dashboard_queries if "instance=~" in q)
     # $instance is listed with the $cluster value already chosen.
     assert any(label == "instance" and 'cluster=~"lab"' in (match or "") for label, match in api.label_calls)

@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.ci import in_ci
 from tests.plugins.n9e_lab import N9eLab, _lab_from_env, _parse_exports  # the same lab contract
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ class ControlPlaneLab:
 
 
 def _unavailable(msg: str) -> None:
-    if os.environ.get("N9E_K8S_CONTROLPLANE_SKIP") == "1" and not os.environ.get("CI"):
+    if os.environ.get("N9E_K8S_CONTROLPLANE_SKIP") == "1" and not in_ci():
         pytest.skip(f"control-plane lab unavailable (N9E_K8S_CONTROLPLANE_SKIP=1): {msg}")
     pytest.fail(msg, pytrace=False)
 

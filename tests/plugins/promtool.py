@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.ci import in_ci
+
 REPO = Path(__file__).resolve().parents[2]
 PATH_SCRIPT = REPO / "lab" / "prometheus" / "promtool-path"
 
 
 def _missing(message: str) -> None:
-    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    if os.environ.get("PROMTOOL_UPSTREAM_SKIP") == "1" and not in_ci:
+    if os.environ.get("PROMTOOL_UPSTREAM_SKIP") == "1" and not in_ci():
         pytest.skip(f"{message} (skipped: PROMTOOL_UPSTREAM_SKIP=1)")
     pytest.fail(f"{message}; build it with `bash lab/prometheus/build` (or `make lab`)")
 
