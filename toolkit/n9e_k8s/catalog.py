@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SourceError, SourceErrors
-from .selectors import VARIABLE_RE, Mode, Selectors, load_selectors
+from .selectors import Mode, Selectors, load_selectors
 from .source import SourceTree
 from .yamlio import LineDict, load_yaml
 
@@ -70,9 +70,6 @@ class CatalogEntry:
 
     def render(self, selectors: Selectors, mode: Mode = "dashboard") -> str:
         return selectors.expand(self.expr, self.component, mode)
-
-    def used_variables(self) -> set[str]:
-        return {m.group(1) or m.group(2) or m.group(3) for m in VARIABLE_RE.finditer(self.expr)}
 
 
 @dataclass

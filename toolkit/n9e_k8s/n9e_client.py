@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import random
 import re
 import time
@@ -290,7 +289,6 @@ class N9eClient:
         self.session.verify = self.options.ca_file or self.options.verify
         self._sleep = sleep
         self.requests: Counter[str] = Counter()  # attempts sent, by method
-        self.hooks: list[Callable[[str, str, int | None], None]] = []  # (method, path, status)
         self._version: str | None = None
         self._access: str | None = None
         self._refresh: str | None = None
@@ -301,10 +299,6 @@ class N9eClient:
     @property
     def writes(self) -> int:
         return sum(n for m, n in self.requests.items() if m not in ("GET", "HEAD"))
-
-    @property
-    def total_requests(self) -> int:
-        return sum(self.requests.values())
 
     # -- low level --------------------------------------------------------------------------------
 
@@ -391,8 +385,6 @@ class N9eClient:
             log.info(
                 "%s %s -> %d (%.0f ms)", method, path, resp.status_code, (time.monotonic() - started) * 1000
             )
-            for hook in self.hooks:
-                hook(method, path, resp.status_code)
             if resp.status_code in RETRY_STATUS and attempt + 1 < attempts:
                 last_exc = N9eAPIError(
                     f"{method} {path}: HTTP {resp.status_code}",
@@ -549,9 +541,6 @@ class N9eClient:
     @property
     def version_tuple(self) -> tuple[int, int, int]:
         return parse_version(self.version)
-
-    def at_least(self, *v: int) -> bool:
-        return self.version_tuple >= tuple(v)
 
     def _has_api_tokens(self) -> bool:
         """For an error hint: False only when the server is known to have none (the version may be unreadable)."""
@@ -723,17 +712,3 @@ class RedactingFilter(logging.Filter):
                 msg = msg.replace(s, "***")
             record.msg, record.args = msg, None
         return True
-
-
-def env_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
-    env = os.environ if environ is None else environ
-    keys = (
-        "N9E_URL",
-        "N9E_TOKEN",
-        "N9E_USERNAME",
-        "N9E_PASSWORD",
-        "N9E_GROUP",
-        "N9E_DATASOURCE",
-        "N9E_AUTH_HEADER",
-    )
-    return {k: env[k] for k in keys if env.get(k)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
@@ -45,11 +45,6 @@ def handle_errors() -> Iterator[None]:
     except SourceError as exc:
         err(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
-
-
-def run(fn: Callable[[], T]) -> T:
-    with handle_errors():
-        return fn()
 
 
 def no_color() -> bool:

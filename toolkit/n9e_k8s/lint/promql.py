@@ -11,8 +11,6 @@ from typing import Any
 
 import promql_parser as pp
 
-from .variables import is_placeholder
-
 # Functions that only make sense on counters.
 COUNTER_FUNCS = frozenset({"rate", "irate", "increase", "resets"})
 # Label-preserving functions (the result keeps the argument's labels, minus __name__).
@@ -118,7 +116,3 @@ def is_scalar(node: Any) -> bool:
     if isinstance(node, pp.BinaryExpr):
         return is_scalar(node.lhs) and is_scalar(node.rhs)
     return False
-
-
-def real_label(name: str) -> bool:
-    return not is_placeholder(name)
