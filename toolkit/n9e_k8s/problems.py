@@ -46,3 +46,9 @@ def json_path(parts: Iterable[str | int], prefix: str = "") -> str:
 
 def errors(problems: Sequence[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
+
+
+def from_source_errors(exc: Exception) -> list[Problem]:
+    """A SourceError or SourceErrors as Problems (file, JSON path, line kept)."""
+    errors = getattr(exc, "errors", None) or [exc]
+    return [Problem(str(e.file), e.path, e.message, "error", e.line) for e in errors]

@@ -24,7 +24,7 @@ from .alerts.validate import (
 from .boards import is_board, validate_board
 from .build import BuildContext, make_context
 from .errors import SourceError, SourceErrors, UsageError
-from .problems import Problem
+from .problems import Problem, from_source_errors
 from .source import SourceTree
 
 Detect = Callable[[Any], bool]
@@ -38,11 +38,6 @@ VALIDATORS: list[tuple[Detect, ObjectValidator]] = [
 ]
 
 
-def _from_source_errors(exc: SourceError | SourceErrors) -> list[Problem]:
-    errors = exc.errors if isinstance(exc, SourceErrors) else [exc]
-    return [Problem(str(e.file), e.path, e.message, "error", e.line) for e in errors]
-
-
 def check_dashboards(ctx: BuildContext) -> list[Problem]:
     """Dashboard sources against their schema and the catalog, then each rendered board (both
     languages) against the n9e board schema, strictly; coverage gaps are warnings."""
@@ -51,7 +46,7 @@ def check_dashboards(ctx: BuildContext) -> list[Problem]:
     try:
         specs = load_dashboards(ctx.tree, ctx.catalog, ctx.selectors)
     except (SourceError, SourceErrors) as exc:
-        return _from_source_errors(exc)
+        return from_source_errors(exc)
     problems = coverage_problems(specs, ctx.catalog)
     for spec in specs:
         for lang in ("en", "zh"):
@@ -89,7 +84,7 @@ def validate_tree(tree: SourceTree) -> list[Problem]:
     try:
         ctx = make_context(tree)
     except (SourceError, SourceErrors) as exc:
-        return _from_source_errors(exc)
+        return from_source_errors(exc)
     problems: list[Problem] = []
     for check in SOURCE_CHECKS:
         problems += check(ctx)

@@ -131,14 +131,14 @@ def check_rule_source(ctx: Any) -> list[Problem]:
     """The rule source (schema, placeholders, test coverage), then every rendered n9e rule strictly
     (both languages, every target version): a warning on our own output counts as an error."""
     from ..errors import SourceError, SourceErrors
+    from ..problems import from_source_errors
     from .model import load_rules
     from .render import N9E_VERSIONS, RenderOptions, render_outputs
 
     try:
         rules = load_rules(ctx.tree, ctx.selectors, ctx.catalog)
     except (SourceError, SourceErrors) as exc:
-        errors = exc.errors if isinstance(exc, SourceErrors) else [exc]
-        return [Problem(str(e.file), e.path, e.message, "error", e.line) for e in errors]
+        return from_source_errors(exc)
     import json
 
     problems: list[Problem] = []
@@ -148,8 +148,7 @@ def check_rule_source(ctx: Any) -> list[Problem]:
             try:
                 files = render_outputs(rules, options)
             except (SourceError, SourceErrors) as exc:
-                errors = exc.errors if isinstance(exc, SourceErrors) else [exc]
-                return [Problem(str(e.file), e.path, e.message, "error", e.line) for e in errors]
+                return from_source_errors(exc)
             for path, text in files.items():
                 if not path.endswith(".json"):
                     continue
