@@ -32,5 +32,9 @@ class SourceErrors(Exception):
         self.errors = errors
 
 
+class RemoteError(Exception):
+    """A failed call to a server (n9e, Prometheus): its message is safe to print (no credentials)."""
+
+
 class UsageError(Exception):
     """Bad command-line input (exit code 2)."""

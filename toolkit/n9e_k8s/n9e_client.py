@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import __version__
+from .errors import RemoteError
 
 log = logging.getLogger("n9e_k8s.client")
 
@@ -38,7 +39,7 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 # ------------------------------------------------------------------------------------------------- errors
 
 
-class N9eError(Exception):
+class N9eError(RemoteError):
     """A failed call to n9e. The message never contains a credential."""
 
     def __init__(self, message: str, *, method: str = "", path: str = "", status: int | None = None):

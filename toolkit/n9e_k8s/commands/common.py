@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from ..errors import SourceError, SourceErrors, UsageError
+from ..errors import RemoteError, SourceError, SourceErrors, UsageError
 
 SourceOption = Annotated[
     str | None,
@@ -42,7 +42,7 @@ def handle_errors() -> Iterator[None]:
         for e in exc.errors:
             err(str(e))
         raise typer.Exit(EXIT_ERROR) from None
-    except SourceError as exc:
+    except (SourceError, RemoteError) as exc:
         err(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import EXIT_ERROR, SourceOption, err, handle_errors, no_color
+from .common import EXIT_ERROR, SourceOption, handle_errors, no_color
 
 if TYPE_CHECKING:
     from ..n9e_client import N9eClient
@@ -241,7 +241,6 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from ..n9e_client import N9eError
     from ..source import resolve_source
     from ..sync.desired import boards_from_source, from_build, rules_from_source
     from ..sync.engine import SyncOptions, sync
@@ -255,63 +254,59 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
             from ..errors import UsageError
 
             raise UsageError(f"--lang must be en or zh, not {params['lang']!r}")
+        client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+        if params["from_build"] is not None:
+            desired = from_build(params["from_build"], kinds)
+        else:
+            tree = resolve_source(params["source"])
+            desired = {}
+            if "board" in kinds:
+                desired["board"] = boards_from_source(tree, params["lang"])
+            if "alert-rule" in kinds:
+                alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
+                desired["alert-rule"], desired["recording-rule"] = alerts, records
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+            disable=output == "json" or not console.is_terminal,
+        )
+        task = None
+
+        def on_plan(plan: Plan) -> None:
+            nonlocal task
+            if output == "text":
+                _print_plan(console, plan, params["dry_run"])
+            writes = sum(1 for a in plan.actions if a.writes)
+            if writes and not params["dry_run"]:
+                progress.start()
+                task = progress.add_task("applying", total=writes)
+
+        def on_action(a: Action) -> None:
+            if task is not None:
+                progress.advance(task)
+
         try:
-            client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
-            if params["from_build"] is not None:
-                desired = from_build(params["from_build"], kinds)
-            else:
-                tree = resolve_source(params["source"])
-                desired = {}
-                if "board" in kinds:
-                    desired["board"] = boards_from_source(tree, params["lang"])
-                if "alert-rule" in kinds:
-                    alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
-                    desired["alert-rule"], desired["recording-rule"] = alerts, records
-            progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=console,
-                transient=True,
-                disable=output == "json" or not console.is_terminal,
+            report = sync(
+                client,
+                desired,
+                group=settings.group or "",
+                create_group=params["create_group"],
+                datasource=settings.datasource,
+                options=SyncOptions(
+                    dry_run=params["dry_run"],
+                    prune=params["prune"],
+                    force=params["force"],
+                    backup_dir=params["backup_dir"],
+                ),
+                parallel=params["parallel"],
+                progress=on_action,
+                on_plan=on_plan,
             )
-            task = None
-
-            def on_plan(plan: Plan) -> None:
-                nonlocal task
-                if output == "text":
-                    _print_plan(console, plan, params["dry_run"])
-                writes = sum(1 for a in plan.actions if a.writes)
-                if writes and not params["dry_run"]:
-                    progress.start()
-                    task = progress.add_task("applying", total=writes)
-
-            def on_action(a: Action) -> None:
-                if task is not None:
-                    progress.advance(task)
-
-            try:
-                report = sync(
-                    client,
-                    desired,
-                    group=settings.group or "",
-                    create_group=params["create_group"],
-                    datasource=settings.datasource,
-                    options=SyncOptions(
-                        dry_run=params["dry_run"],
-                        prune=params["prune"],
-                        force=params["force"],
-                        backup_dir=params["backup_dir"],
-                    ),
-                    parallel=params["parallel"],
-                    progress=on_action,
-                    on_plan=on_plan,
-                )
-            finally:
-                progress.stop()
-        except N9eError as exc:
-            err(str(exc))
-            raise typer.Exit(EXIT_ERROR) from None
+        finally:
+            progress.stop()
         code = report.exit_code()
         if output == "json":
             typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, sort_keys=True))
@@ -418,7 +413,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a busi group's boards and rules as normalised JSON files with stable names (for git review)."""
         from ..errors import UsageError
-        from ..n9e_client import N9eError
         from ..sync.engine import export_group
 
         names = {"dashboards": "board", "alert-rules": "alert-rule", "recording-rules": "recording-rule"}
@@ -430,11 +424,7 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(f"--what takes {', '.join(names)}; got {what!r}")
             params = {**locals(), "datasource": None}
             client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
-            try:
-                written = export_group(client, settings.group or "", out, [names[w] for w in picked])
-            except N9eError as exc:
-                err(str(exc))
-                raise typer.Exit(EXIT_ERROR) from None
+            written = export_group(client, settings.group or "", out, [names[w] for w in picked])
         if output == "json":
             typer.echo(json.dumps([str(p) for p in written], indent=2))
         else:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import EXIT_ERROR, EXIT_OK, SourceOption, err, handle_errors, no_color
+from .common import EXIT_ERROR, EXIT_OK, SourceOption, handle_errors, no_color
 from .sync import (
     AuthHeader,
     CaFile,
@@ -79,7 +79,6 @@ def register(app: typer.Typer) -> None:
         real values from the data) as instant queries and count the series. Exit 1 when a query
         fails or is empty without an `expected_empty` reason in its catalog entry."""
         from ..errors import UsageError
-        from ..n9e_client import N9eError
         from ..source import resolve_source
         from ..verify import N9eProxyApi, PrometheusApi
         from ..verify import verify as run_verify
@@ -107,12 +106,8 @@ def register(app: typer.Typer) -> None:
                 if prometheus:
                     raise UsageError("give either --prometheus or --n9e, not both")
                 tree = resolve_source(source)
-                try:
-                    api, where = _n9e_api(connect, timeout, retries, verbose)
-                    report = run_verify(tree, api)
-                except N9eError as exc:
-                    err(str(exc))
-                    raise typer.Exit(EXIT_ERROR) from None
+                api, where = _n9e_api(connect, timeout, retries, verbose)
+                report = run_verify(tree, api)
             else:
                 given = [f"--{k.replace('_', '-')}" for k, v in connect.items() if v]
                 if given:
