@@ -72,14 +72,17 @@ def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
     registry = load_registry(tree.promql, selectors.cluster_label)
     from ..alerts import recorded_series
 
-    ctx = LintContext(registry, selectors, version, recorded=recorded_series(tree, selectors))
     if exprs:
         queries = [
             Query(expr=e, origin=f"--expr[{i}]", unit=unit, index=i, kind="dashboard")
             for i, e in enumerate(exprs)
         ]
+        recorded = recorded_series(tree, selectors)
     else:
         queries = collect_queries(tree, selectors)
+        # the rule collector already loaded the recording rules: their queries name what they record
+        recorded = frozenset(q.query_id for q in queries if q.origin.startswith("record ") and q.query_id)
+    ctx = LintContext(registry, selectors, version, recorded=recorded)
     return lint_queries(queries, ctx), len(queries)
 
 
