@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import UsageError
 from .manifests import CONFIGMAP_NAME, file_name
+from .problems import Problem
 
 DEFAULT_K8S_VERSION = "1.34"
 INSTALL_HINT = "kubernetes-validate is not installed: pip install 'n9e-k8s[k8s-validate]'"
@@ -199,13 +200,37 @@ def validate_manifest_objects(
     Raises :class:`MissingValidator` (a UsageError) when ``schema`` is on and kubernetes-validate is
     missing, and UsageError for a Kubernetes version without bundled schemas.
     """
-    problems: list[str] = []
+    return [
+        f"{p.file}: {p.path}: {p.message}" for p in manifest_problems(objects, k8s_version, prefix, schema)
+    ]
+
+
+def manifest_problems(
+    objects: list[dict[str, Any]],
+    k8s_version: str = DEFAULT_K8S_VERSION,
+    prefix: str = "manifests/",
+    schema: bool = True,
+) -> list[Problem]:
+    """The problems of :func:`validate_manifest_objects` as structured Problems."""
+    problems: list[Problem] = []
     schemas = _SchemaSet(k8s_version) if schema else None
     for obj in objects:
         where = f"{prefix}{file_name(obj)}" if "kind" in obj else f"{prefix}?"
         if schemas is not None:
             for path, message in schema_problems(obj, schemas):
-                problems.append(f"{where}: {path}: {message} (Kubernetes {schemas.version}, strict)")
+                problems.append(Problem(where, path, f"{message} (Kubernetes {schemas.version}, strict)"))
     for obj, path, message in semantic_problems(objects):
-        problems.append(f"{prefix}{file_name(obj)}: {path}: {message}")
+        problems.append(Problem(f"{prefix}{file_name(obj)}", path, message))
     return problems
+
+
+def validate_manifests_best_effort(
+    objects: list[dict[str, Any]], k8s_version: str = DEFAULT_K8S_VERSION, prefix: str = "manifests/"
+) -> tuple[list[str], str | None]:
+    """Like :func:`validate_manifest_objects`; without kubernetes-validate (an optional extra) only the
+    semantic checks run, and the second value says so."""
+    try:
+        return validate_manifest_objects(objects, k8s_version, prefix=prefix), None
+    except MissingValidator as exc:
+        note = f"{exc}; only the semantic checks ran"
+        return validate_manifest_objects(objects, k8s_version, prefix=prefix, schema=False), note

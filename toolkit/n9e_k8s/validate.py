@@ -59,21 +59,15 @@ def check_dashboards(ctx: BuildContext) -> list[Problem]:
 def check_manifests(ctx: BuildContext) -> list[Problem]:
     """The collection manifests rendered from config.yaml, against the Kubernetes schemas (strict,
     when the optional kubernetes-validate is installed; otherwise our own checks and a warning)."""
-    from .k8s_validate import MissingValidator, validate_manifest_objects
+    from .k8s_validate import MissingValidator, manifest_problems
     from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_objects
 
     objects = render_objects(ctx.selectors, ManifestOptions(PLACEHOLDER_REMOTE_WRITE_URL))
-    problems: list[Problem] = []
     try:
-        lines = validate_manifest_objects(objects)
+        return manifest_problems(objects)
     except MissingValidator as exc:
-        problems.append(Problem("manifests/", "", f"schema check skipped: {exc}", "warning"))
-        lines = validate_manifest_objects(objects, schema=False)
-    for line in lines:
-        file, _, rest = line.partition(": ")
-        path, _, message = rest.partition(": ")
-        problems.append(Problem(file, path, message))
-    return problems
+        skipped = Problem("manifests/", "", f"schema check skipped: {exc}", "warning")
+        return [skipped, *manifest_problems(objects, schema=False)]
 
 
 SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rule_source, check_manifests]

@@ -66,7 +66,8 @@ def register(app: typer.Typer) -> None:
         source: SourceOption = None,
     ) -> None:
         """Render Namespace, RBAC, agent ConfigMap and Deployment, and the control-plane headless Services."""
-        from ..k8s_validate import MissingValidator, validate_manifest_objects
+        from ..build import write_all
+        from ..k8s_validate import validate_manifests_best_effort
         from ..manifests import ManifestOptions, dump_yaml, file_name, render_objects, render_stream
         from ..selectors import load_selectors
         from ..source import resolve_source
@@ -85,11 +86,9 @@ def register(app: typer.Typer) -> None:
             prefix = "" if out == "-" else f"{out.rstrip('/')}/"
             problems: list[str] = []
             if validate:
-                try:
-                    problems = validate_manifest_objects(objects, k8s_version, prefix=prefix)
-                except MissingValidator as exc:
-                    typer.echo(f"note: {exc}; only the semantic checks ran", err=True)
-                    problems = validate_manifest_objects(objects, k8s_version, prefix=prefix, schema=False)
+                problems, note = validate_manifests_best_effort(objects, k8s_version, prefix=prefix)
+                if note:
+                    typer.echo(f"note: {note}", err=True)
         if problems:
             for p in problems:
                 err(p)
@@ -98,18 +97,13 @@ def register(app: typer.Typer) -> None:
         if out == "-":
             typer.echo(render_stream(objects), nl=False)
             return
-        # Everything is rendered and checked before the first write; each file is replaced atomically.
-        files = {file_name(o): dump_yaml(o) for o in objects}
+        # Everything is rendered and checked before the first write (staged, then moved in).
         directory = Path(out)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            for name, text in files.items():
-                target = directory / name
-                tmp = target.with_name(f".{name}.tmp")
-                tmp.write_text(text, encoding="utf-8")
-                tmp.replace(target)
-        except OSError as exc:
-            err(f"{out}: {exc}")
-            raise typer.Exit(EXIT_ERROR) from None
-        for name in files:
-            typer.echo(f"wrote {directory / name}", err=True)
+        with handle_errors():
+            try:
+                written = write_all({file_name(o): dump_yaml(o) for o in objects}, directory)
+            except OSError as exc:
+                err(f"{out}: {exc}")
+                raise typer.Exit(EXIT_ERROR) from None
+        for w in written:
+            typer.echo(f"wrote {directory / w.path}", err=True)
