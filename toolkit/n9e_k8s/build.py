@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .catalog import Catalog, load_catalog
+from .catalog import LANGS, Catalog, load_catalog
 from .errors import SourceError, SourceErrors, UsageError
 from .selectors import Selectors, load_selectors
 from .source import SourceTree
-
-LANGS = ("en", "zh")
 
 
 @dataclass(frozen=True)

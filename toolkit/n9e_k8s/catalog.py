@@ -13,7 +13,7 @@ from .source import SourceTree
 from .yamlio import LineDict, load_yaml
 
 NON_CATALOG_FILES = {"config.yaml", "metrics.yaml", "expected-empty.yaml"}
-LANGS = ("en", "zh")
+LANGS = ("en", "zh")  # every text in the source comes in these languages; --lang picks one
 ENTRY_KEYS = {
     "id", "group", "title", "description", "expr", "unit", "legend", "variables", "article",
     "fixes", "lint", "test", "instant", "expected_empty",

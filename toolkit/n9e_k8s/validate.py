@@ -23,6 +23,7 @@ from .alerts.validate import (
 )
 from .boards import is_board, validate_board
 from .build import BuildContext, make_context
+from .catalog import LANGS
 from .errors import SourceError, SourceErrors, UsageError
 from .problems import Problem, from_source_errors
 from .source import SourceTree
@@ -49,7 +50,7 @@ def check_dashboards(ctx: BuildContext) -> list[Problem]:
         return from_source_errors(exc)
     problems = coverage_problems(specs, ctx.catalog)
     for spec in specs:
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             board = json.loads(board_json(render_board(spec, ctx.catalog, ctx.selectors, lang)))
             for p in validate_board(board, f"{spec.file} (rendered, {lang})", strict=True):
                 problems.append(p)

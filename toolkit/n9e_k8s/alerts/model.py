@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Text
+from ..catalog import LANGS, Text
 from ..errors import SourceError, SourceErrors
 from ..selectors import PLACEHOLDER_RE, Selectors, load_selectors
 from ..source import SourceTree
 from ..yamlio import LineDict, load_yaml
 
 SEVERITIES = {"critical": 1, "warning": 2, "info": 3}
-LANGS = ("en", "zh")
 DURATION_RE = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
 RULE_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")

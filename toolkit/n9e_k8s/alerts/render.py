@@ -10,13 +10,14 @@ n9e has no inhibition across rules and merged multi-severity rules would lose th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from ..catalog import LANGS
 from ..errors import SourceError, UsageError
+from ..textio import stable_json
 from .model import Alert, Record, RuleSet, duration_seconds
 
 N9E_VERSIONS = ("v7", "v8", "v9")
@@ -43,7 +44,7 @@ class RenderOptions:
             raise UsageError(
                 f"n9e version must be one of {', '.join(N9E_VERSIONS)}, not {self.n9e_version!r}"
             )
-        if self.lang not in ("en", "zh"):
+        if self.lang not in LANGS:
             raise UsageError(f"lang must be en or zh, not {self.lang!r}")
         if self.eval_interval <= 0:
             raise UsageError("the evaluation interval must be positive")
@@ -137,10 +138,6 @@ def n9e_recording_rule(record: Record, interval: int, options: RenderOptions) ->
         "append_tags": _tags(record.labels),
         **_datasource(options),
     }
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def n9e_alert_rules(rules: RuleSet, component: str, options: RenderOptions) -> list[dict[str, Any]]:
@@ -237,10 +234,10 @@ def render_outputs(rules: RuleSet, options: RenderOptions) -> dict[str, str]:
     for component in rules.components:
         alerts = n9e_alert_rules(rules, component, options)
         if alerts:
-            files[f"alerts/{component}.json"] = to_json(alerts)
+            files[f"alerts/{component}.json"] = stable_json(alerts)
         records = n9e_recording_rules(rules, component, options)
         if records:
-            files[f"recording-rules/{component}.json"] = to_json(records)
+            files[f"recording-rules/{component}.json"] = stable_json(records)
         files[f"prometheus/{component}.rules.yaml"] = prometheus_rule_file(rules, component)
     if rules.groups:
         files["prometheus/prometheusrule.yaml"] = prometheus_rule_resource(rules, options)

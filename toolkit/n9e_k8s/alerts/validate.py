@@ -130,6 +130,7 @@ def validate_recording_rule(obj: Any, file: str, prefix: str = "") -> list[Probl
 def check_rule_source(ctx: Any) -> list[Problem]:
     """The rule source (schema, placeholders, test coverage), then every rendered n9e rule strictly
     (both languages, every target version): a warning on our own output counts as an error."""
+    from ..catalog import LANGS
     from ..errors import SourceError, SourceErrors
     from ..problems import from_source_errors
     from .model import load_rules
@@ -142,7 +143,7 @@ def check_rule_source(ctx: Any) -> list[Problem]:
     import json
 
     problems: list[Problem] = []
-    for lang in ("en", "zh"):
+    for lang in LANGS:
         for version in N9E_VERSIONS:
             options = RenderOptions(lang=lang, n9e_version=version)
             try:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import SourceOption, handle_errors, no_color
+from .common import TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color
 
 
 def register(app: typer.Typer) -> None:
@@ -55,12 +55,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render every artifact in memory, validate it, then write it under --out (nothing on error)."""
         from ..build import build as run_build
-        from ..errors import UsageError
         from ..source import resolve_source
 
         with handle_errors():
-            if output not in ("text", "json"):
-                raise UsageError(f"--output must be text or json, not {output!r}")
+            check_choice("--output", output, TEXT_OR_JSON)
             tree = resolve_source(source)
             options: dict = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}
             options["rules"] = {

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import SourceOption, handle_errors
+from .common import LANGS, TABLE_OR_JSON, SourceOption, check_choice, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -24,10 +24,8 @@ def register(app: typer.Typer) -> None:
         from ..source import resolve_source
 
         with handle_errors():
-            if output_format not in ("table", "json"):
-                raise UsageError(f"--format must be table or json, not {output_format!r}")
-            if lang not in ("en", "zh"):
-                raise UsageError(f"--lang must be en or zh, not {lang!r}")
+            check_choice("--format", output_format, TABLE_OR_JSON)
+            check_choice("--lang", lang, LANGS)
             if mode not in ("dashboard", "rule"):
                 raise UsageError(f"--mode must be dashboard or rule, not {mode!r}")
             tree = resolve_source(source)

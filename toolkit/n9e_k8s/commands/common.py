@@ -47,5 +47,16 @@ def handle_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_ERROR) from None
 
 
+def check_choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
+    """A usage error (exit 2) unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise UsageError(f"{flag} must be {' or '.join(choices)}, not {value!r}")
+
+
+LANGS = ("en", "zh")  # the same as catalog.LANGS, here without importing the catalog at start-up
+TEXT_OR_JSON = ("text", "json")
+TABLE_OR_JSON = ("table", "json")
+
+
 def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))

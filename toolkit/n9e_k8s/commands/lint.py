@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, SourceOption, err
+from .common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, TEXT_OR_JSON, SourceOption, check_choice, err
 
 
 def register(app: typer.Typer) -> None:
@@ -36,8 +36,7 @@ def register(app: typer.Typer) -> None:
         from ..registry import DEFAULT_VERSION, SUPPORTED_VERSIONS, parse_version
 
         try:
-            if output_format not in ("text", "json"):
-                raise UsageError(f"--format must be text or json, not {output_format!r}")
+            check_choice("--format", output_format, TEXT_OR_JSON)
             version = k8s_version or DEFAULT_VERSION
             try:
                 major, minor = parse_version(version)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import EXIT_ERROR, SourceOption, handle_errors, no_color
+from .common import EXIT_ERROR, LANGS, TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color
 
 if TYPE_CHECKING:
     from ..n9e_client import N9eClient
@@ -173,13 +173,6 @@ def connect(
     return N9eClient(settings.url, creds, options), settings
 
 
-def _check_output(output: str) -> None:
-    from ..errors import UsageError
-
-    if output not in ("text", "json"):
-        raise UsageError(f"--output must be text or json, not {output!r}")
-
-
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "drift": "!", "conflict": "!", "unchanged": "="}
 STYLE = {"create": "green", "update": "yellow", "delete": "red", "drift": "magenta", "conflict": "magenta"}
 
@@ -249,11 +242,8 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     console = Console(stderr=output == "json", no_color=no_color())
     code = EXIT_ERROR
     with handle_errors():
-        _check_output(output)
-        if params["lang"] not in ("en", "zh"):
-            from ..errors import UsageError
-
-            raise UsageError(f"--lang must be en or zh, not {params['lang']!r}")
+        check_choice("--output", output, TEXT_OR_JSON)
+        check_choice("--lang", params["lang"], LANGS)
         client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
         if params["from_build"] is not None:
             desired = from_build(params["from_build"], kinds)
@@ -417,7 +407,7 @@ def register(app: typer.Typer) -> None:
 
         names = {"dashboards": "board", "alert-rules": "alert-rule", "recording-rules": "recording-rule"}
         with handle_errors():
-            _check_output(output)
+            check_choice("--output", output, TEXT_OR_JSON)
             picked = [w.strip() for w in what.split(",") if w.strip()]
             unknown = [w for w in picked if w not in names]
             if unknown or not picked:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_ERROR, EXIT_OK, SourceOption, handle_errors
+from .common import EXIT_ERROR, EXIT_OK, TEXT_OR_JSON, SourceOption, check_choice, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -25,14 +25,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check the source tree (config, catalog, dashboards and their rendered boards), or the given
         n9e export files. Exit 0 when valid (warnings allowed), 1 on errors, 2 on bad usage."""
-        from ..errors import UsageError
         from ..problems import errors
         from ..source import resolve_source
         from ..validate import validate_files, validate_tree
 
         with handle_errors():
-            if output not in ("text", "json"):
-                raise UsageError(f"--output must be text or json, not {output!r}")
+            check_choice("--output", output, TEXT_OR_JSON)
             if paths:
                 problems = validate_files(paths)
                 subject = f"{len(paths)} path(s)"

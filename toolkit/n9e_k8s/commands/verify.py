@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import EXIT_ERROR, EXIT_OK, SourceOption, handle_errors, no_color
+from .common import EXIT_ERROR, EXIT_OK, TABLE_OR_JSON, SourceOption, check_choice, handle_errors, no_color
 from .sync import (
     AuthHeader,
     CaFile,
@@ -97,8 +97,7 @@ def register(app: typer.Typer) -> None:
         }
 
         with handle_errors():
-            if output not in ("table", "json"):
-                raise UsageError(f"--output must be table or json, not {output!r}")
+            check_choice("--output", output, TABLE_OR_JSON)
             if show not in ("all", "problems"):
                 raise UsageError(f"--show must be all or problems, not {show!r}")
             api: PrometheusApi | N9eProxyApi

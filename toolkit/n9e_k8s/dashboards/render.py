@@ -11,12 +11,12 @@ Choices, with the n9e/fe code they follow (see docs/dashboards.md):
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from ..catalog import Catalog, CatalogEntry
 from ..selectors import Selectors
+from ..textio import stable_json
 from .layout import COLUMNS, DEFAULT_SIZE, pack
 from .source import DashboardSpec, PanelSpec, RowSpec, used_variables
 from .units import n9e_unit
@@ -266,4 +266,4 @@ def render_board(
 
 def board_json(board: dict[str, Any]) -> str:
     """The exact bytes written for a board (stable: sorted keys, fixed indentation)."""
-    return json.dumps(board, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return stable_json(board)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceError, SourceErrors, UsageError
+from ..textio import stable_json
 from .handlers import AlertRuleHandler, BoardHandler, Handler, RecordingRuleHandler
 from .plan import CONFLICT, CREATE, DELETE, DRIFT, UPDATE, Action, Plan, duplicate_keys, plan_kind
 
@@ -207,7 +208,7 @@ def write_backups(plan: Plan, handlers: dict[str, Handler], root: Path) -> list[
         if isinstance(raw.get("configs"), str):
             with contextlib.suppress(ValueError):
                 raw["configs"] = json.loads(raw["configs"])
-        path.write_text(json.dumps(raw, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        path.write_text(stable_json(raw))
         written.append(str(path))
     return written
 
@@ -344,7 +345,7 @@ def export_group(client: N9eClient, group: str, out: Path, kinds: list[str]) -> 
             path = out / dirs[kind] / f"{name}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             obj = h.export(r)
-            path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+            path.write_text(stable_json(obj))
             written.append(path)
         # Objects deleted in n9e disappear from the export too.
         for stale in sorted((out / dirs[kind]).glob("*.json")):
