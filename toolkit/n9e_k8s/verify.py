@@ -338,16 +338,6 @@ def _panels(panels: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
             yield panel
 
 
-def boards_for(
-    tree: SourceTree, catalog: Catalog, selectors: Selectors, lang: str = "en"
-) -> list[dict[str, Any]]:
-    from .dashboards import load_dashboards, render_board
-
-    return [
-        render_board(spec, catalog, selectors, lang) for spec in load_dashboards(tree, catalog, selectors)
-    ]
-
-
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
 EXPECTED_EMPTY_FILE = "expected-empty.yaml"
 
@@ -462,16 +452,15 @@ def verify(
     api: PrometheusApi | N9eProxyApi,
     progress: Callable[[Result], None] | None = None,
 ) -> Report:
-    from .catalog import load_catalog
-    from .selectors import load_selectors
+    from .build import make_context
+    from .dashboards import render_boards
 
-    selectors = load_selectors(tree.promql)
-    catalog = load_catalog(tree, selectors)
+    ctx = make_context(tree)
+    catalog, selectors = ctx.catalog, ctx.selectors
     report = Report()
     pending = catalog_results(catalog, selectors)
-    pending += dashboard_results(
-        boards_for(tree, catalog, selectors), catalog, selectors, api.label_values, report
-    )
+    boards = [board for _, board in render_boards(ctx)]
+    pending += dashboard_results(boards, catalog, selectors, api.label_values, report)
     pending += rule_results(tree, selectors, catalog)
     for result in pending:
         if result.kind != "variable":  # variables were resolved while reading the boards

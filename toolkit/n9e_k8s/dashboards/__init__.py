@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceError, SourceErrors
 from .render import board_json, render_board
@@ -18,9 +18,18 @@ __all__ = [
     "load_dashboards",
     "produce_dashboards",
     "render_board",
+    "render_boards",
 ]
 
 OUTPUT_DIR = "dashboards"
+
+
+def render_boards(ctx: BuildContext, lang: str | None = None) -> list[tuple[DashboardSpec, dict[str, Any]]]:
+    """Every dashboard source of the tree with its rendered board (``lang`` defaults to ``ctx.lang``)."""
+    return [
+        (spec, render_board(spec, ctx.catalog, ctx.selectors, lang or ctx.lang))
+        for spec in load_dashboards(ctx.tree, ctx.catalog, ctx.selectors)
+    ]
 
 
 def produce_dashboards(ctx: BuildContext) -> dict[str, str]:
@@ -33,8 +42,7 @@ def produce_dashboards(ctx: BuildContext) -> dict[str, str]:
 
     files: dict[str, str] = {}
     errors: list[SourceError] = []
-    for spec in load_dashboards(ctx.tree, ctx.catalog, ctx.selectors):
-        board = render_board(spec, ctx.catalog, ctx.selectors, ctx.lang)
+    for spec, board in render_boards(ctx):
         for problem in validate_board(board, f"{OUTPUT_DIR}/{spec.ident}.json", strict=True):
             errors.append(SourceError(spec.file, f"rendered board is invalid: {problem}"))
         files[f"{OUTPUT_DIR}/{spec.ident}.json"] = board_json(board)

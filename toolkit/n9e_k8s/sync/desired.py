@@ -13,13 +13,11 @@ from .engine import Desired
 
 def boards_from_source(tree: Any, lang: str) -> list[Desired]:
     from ..build import make_context
-    from ..dashboards import load_dashboards, render_board
+    from ..dashboards import render_boards
 
-    ctx = make_context(tree, lang)
-    out = []
-    for spec in load_dashboards(ctx.tree, ctx.catalog, ctx.selectors):
-        out.append(Desired(render_board(spec, ctx.catalog, ctx.selectors, lang), tree.display(spec.file)))
-    return out
+    return [
+        Desired(board, tree.display(spec.file)) for spec, board in render_boards(make_context(tree, lang))
+    ]
 
 
 def rules_from_source(
