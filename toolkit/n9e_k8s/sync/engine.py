@@ -332,10 +332,7 @@ def export_group(client: N9eClient, group: str, out: Path, kinds: list[str]) -> 
     dirs = {"board": "dashboards", "alert-rule": "alert-rules", "recording-rule": "recording-rules"}
     written: list[Path] = []
     for kind, h in handlers.items():
-        if kind == "board":  # every board with its configs, not only the managed ones
-            remotes = [client.get_board(b["id"]) for b in client.list_boards(group_id)]
-        else:
-            remotes = h.list_remote(set())
+        remotes = h.list_remote(None)  # every object of the group, not only the managed ones
         names: set[str] = set()
         for r in sorted(remotes, key=lambda r: (h.key(r), r.get("id") or 0)):
             name = h.export_name(r)

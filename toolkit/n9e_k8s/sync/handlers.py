@@ -49,7 +49,7 @@ class Handler(Spec, Protocol):
 
     def prepare(self, obj: dict[str, Any]) -> dict[str, Any]: ...
     def validate(self, obj: dict[str, Any]) -> list[str]: ...
-    def list_remote(self, wanted: set[str]) -> list[dict[str, Any]]: ...
+    def list_remote(self, wanted: set[str] | None) -> list[dict[str, Any]]: ...
     def create(self, objs: list[dict[str, Any]]) -> dict[str, str]: ...
     def update(self, remote: dict[str, Any], desired: dict[str, Any]) -> None: ...
     def delete(self, remotes: list[dict[str, Any]]) -> None: ...
@@ -231,10 +231,13 @@ class BoardHandler:
         return body
 
     # I/O
-    def list_remote(self, wanted: set[str]) -> list[dict[str, Any]]:
+    def list_remote(self, wanted: set[str] | None) -> list[dict[str, Any]]:
         assert self.client is not None
         boards = self.client.list_boards(self.group_id)
-        need = [b for b in boards if self.is_managed(b) or self.key(b) in wanted]
+        # None: every board (export); else the managed ones and those the source names
+        need = (
+            boards if wanted is None else [b for b in boards if self.is_managed(b) or self.key(b) in wanted]
+        )
         # The list has no configs: fetch each board we may compare (in parallel; n9e has no bulk read).
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
             full = list(pool.map(lambda b: self.client.get_board(b["id"]), need))  # type: ignore[union-attr]
@@ -305,7 +308,7 @@ class _RuleIO:
         assert self.client is not None, "handler used without a client"
         return self.client
 
-    def list_remote(self, wanted: set[str]) -> list[dict[str, Any]]:
+    def list_remote(self, wanted: set[str] | None) -> list[dict[str, Any]]:
         return getattr(self._client(), f"list_{self.noun}s")(self.group_id)
 
     def create(self, objs: list[dict[str, Any]]) -> dict[str, str]:
