@@ -12,7 +12,7 @@ Environment:
                           N9E_DATASOURCE, N9E_USERNAME, N9E_PASSWORD, N9E_AUTH_HEADER); `n9e_lab_factory` still
                           starts its own
   N9E_LAB_VERSION         version of the `n9e` fixture (default: the first of available_versions(), v6.7.3)
-  N9E_LAB_SKIP=1          skip the n9e tests instead of failing when n9e cannot be built or started
+  N9E_LAB_SKIP=1          skip the n9e tests instead of failing when n9e cannot be built or started (ignored in CI)
 """
 
 from __future__ import annotations

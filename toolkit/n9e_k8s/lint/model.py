@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..registry import DEFAULT_VERSION
+
 if TYPE_CHECKING:
     from ..registry import Registry
     from ..selectors import Selectors
@@ -74,7 +76,7 @@ class Query:
 class LintContext:
     registry: Registry
     selectors: Selectors | None = None
-    k8s_version: str = "1.36"
+    k8s_version: str = DEFAULT_VERSION
     # Labels the scraper adds to every series besides job/instance/the cluster label
     # (e.g. categraf's ``ident``); they never count as unknown.
     extra_labels: frozenset[str] = frozenset()
