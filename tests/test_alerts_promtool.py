@@ -4,7 +4,6 @@ rules have expression tests)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,19 +14,14 @@ from n9e_k8s.alerts.promtest import promtool_files
 from n9e_k8s.alerts.render import RenderOptions, render_outputs
 from n9e_k8s.source import resolve_source
 
-from tests.ci import in_ci
+from tests.promtool_util import promtool as find_promtool
 
 pytestmark = pytest.mark.promtool
 
 
 @pytest.fixture(scope="session")
 def promtool() -> str:
-    path = shutil.which("promtool")
-    if path is None:
-        if in_ci():
-            pytest.fail("promtool is not installed (bash lab/install-deps installs Debian's prometheus)")
-        pytest.skip("promtool is not installed")
-    return path
+    return find_promtool()
 
 
 @pytest.fixture(scope="module")
