@@ -35,7 +35,11 @@ VERSION_RE = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 ENTRY_KEYS = {
     "type", "components", "labels", "stability", "deprecated", "hidden", "removed", "replacement",
     "help", "source", "added", "label_changes", "labels_verified", "open_labels", "note", "label_values",
+    "origin", "stability_changes",
 }  # fmt: skip
+# Where a metric is defined. Only ``kubernetes`` metrics are held against the facts read from the
+# Kubernetes sources (tests/test_registry_facts.py); the others come from elsewhere.
+ORIGINS = ("kubernetes", "client_golang", "cadvisor", "kube-state-metrics", "prometheus")
 NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 
 Status = Literal["ok", "deprecated", "hidden", "removed"]
@@ -63,6 +67,12 @@ class LabelChange:
 
 
 @dataclass(frozen=True)
+class StabilityChange:
+    version: tuple[int, int]
+    before: str  # the stability level before ``version``
+
+
+@dataclass(frozen=True)
 class MetricInfo:
     name: str
     type: str
@@ -85,6 +95,19 @@ class MetricInfo:
     extra_allowed: frozenset[str] = field(default_factory=frozenset)
     # Closed sets of values some labels can take (e.g. verb); a matcher outside them selects nothing.
     label_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    origin: str = "kubernetes"
+    stability_changes: tuple[StabilityChange, ...] = ()
+
+    def stability_at(self, k8s_version: str | tuple[int, int] | None = None) -> str:
+        """The stability level in a version (undoing later ``stability_changes``)."""
+        if k8s_version is None:
+            return self.stability
+        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        level = self.stability
+        for change in sorted(self.stability_changes, key=lambda c: c.version, reverse=True):
+            if v < change.version:
+                level = change.before
+        return level
 
     def hidden_from(self, version: tuple[int, int]) -> tuple[int, int] | None:
         """First minor in which the metric is hidden, as seen by a binary of ``version``."""
@@ -94,7 +117,7 @@ class MetricInfo:
             return None
         major, minor = self.deprecated
         if version >= NEW_HIDING_RULE_FROM:
-            return (major, minor + HIDE_WINDOW.get(self.stability, 0))
+            return (major, minor + HIDE_WINDOW.get(self.stability_at(version), 0))
         return (major, minor + 1)
 
     def status(self, k8s_version: str | tuple[int, int] = DEFAULT_VERSION) -> Status:
@@ -198,6 +221,17 @@ def _choice(raw: LineDict, key: str, choices: tuple[str, ...], file: Path, path:
     return value
 
 
+def _changes(raw: LineDict, key: str, file: Path, path: str) -> list[tuple[LineDict, str, tuple[int, int]]]:
+    """The items of a ``*_changes`` list, each with its JSON path and its (required) version."""
+    out = []
+    for i, ch in enumerate(raw.get(key) or []):
+        cpath = f"{path}.{key}[{i}]"
+        if not isinstance(ch, LineDict) or "version" not in ch:
+            raise SourceError(file, f"each of {key} needs 'version'", line=raw.line_of(key), path=cpath)
+        out.append((ch, cpath, _version_field(ch, "version", file, cpath) or (0, 0)))
+    return out
+
+
 def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None) -> MetricInfo:
     path = f"metrics.{name}"
     if not NAME_RE.match(name):
@@ -221,20 +255,26 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
             path=f"{path}.components",
         )
     labels = _str_list(raw, "labels", file, path)
-    changes = []
-    for i, ch in enumerate(raw.get("label_changes") or []):
-        cpath = f"{path}.label_changes[{i}]"
-        if not isinstance(ch, LineDict) or "version" not in ch:
-            raise SourceError(
-                file, "a label change needs 'version'", line=raw.line_of("label_changes"), path=cpath
-            )
-        changes.append(
-            LabelChange(
-                version=_version_field(ch, "version", file, cpath) or (0, 0),
-                added=tuple(_str_list(ch, "added", file, cpath)),
-                removed=tuple(_str_list(ch, "removed", file, cpath)),
-                note=str(ch.get("note", "")),
-            )
+    changes = [
+        LabelChange(
+            version=version,
+            added=tuple(_str_list(ch, "added", file, cpath)),
+            removed=tuple(_str_list(ch, "removed", file, cpath)),
+            note=str(ch.get("note", "")),
+        )
+        for ch, cpath, version in _changes(raw, "label_changes", file, path)
+    ]
+    stability_changes = [
+        StabilityChange(version=version, before=_choice(ch, "before", STABILITY_LEVELS, file, cpath))
+        for ch, cpath, version in _changes(raw, "stability_changes", file, path)
+    ]
+    origin = raw.get("origin", "kubernetes")
+    if origin not in ORIGINS:
+        raise SourceError(
+            file,
+            f"origin must be one of {', '.join(ORIGINS)}",
+            line=raw.line_of("origin"),
+            path=f"{path}.origin",
         )
     values = raw.get("label_values") or {}
     if not isinstance(values, dict) or not all(isinstance(v, list) and v for v in values.values()):
@@ -273,6 +313,8 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
         line=raw.line,
         extra_allowed=frozenset({cluster_label} if cluster_label else set()),
         label_values={k: tuple(str(x) for x in v) for k, v in values.items()},
+        origin=origin,
+        stability_changes=tuple(stability_changes),
     )
     if info.removed and info.deprecated and info.removed < info.deprecated:
         raise SourceError(file, "removed before it was deprecated", line=raw.line_of("removed"), path=path)
