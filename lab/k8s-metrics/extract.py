@@ -259,7 +259,9 @@ def extract_version(minor: str, dirs: dict[str, Path]) -> tuple[dict[str, dict],
                     if d["deprecated"] is UNRESOLVED:
                         d["deprecated"] = "?"
                     d["deprecated"] = _minor(d["deprecated"]) if d["deprecated"] else None
-                    facts.setdefault(d["name"], d)
+                    first = facts.setdefault(d["name"], d)
+                    if any(first[k] != d[k] for k in FACT_KEYS):
+                        unresolved.append(f"{d['file']}: {d['name']} differs from {first['file']}")
     return facts, unresolved
 
 
@@ -349,7 +351,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=FIXTURE)
     ap.add_argument("--all", action="store_true", help="every metric found, not only the registry's")
     ap.add_argument("--check", action="store_true", help="compare with --out instead of writing it")
-    ap.add_argument("--unresolved", action="store_true", help="list definitions whose name is computed")
+    ap.add_argument(
+        "--unresolved", action="store_true", help="list definitions whose name is computed or that disagree"
+    )
     args = ap.parse_args()
     fixture, unresolved = build(wanted_names(args.registry), args.all)
     if args.unresolved:
