@@ -64,10 +64,10 @@ def test_expected_empty_entries_do_not_fail_and_keep_their_reason(tree):
 
     expected = {e.id: e.expected_empty for e in load_catalog(tree).entries if e.expected_empty}
     assert expected, "the catalog has expected-empty entries"
-    report = verify(tree, FakeApi(missing=("apiserver_request_terminations_total",)))
-    result = next(r for r in report.results if r.name == "apiserver.terminated_qps")
+    report = verify(tree, FakeApi(missing=("apiserver_admission_webhook_admission_duration_seconds_count",)))
+    result = next(r for r in report.results if r.name == "apiserver.admission_webhook_qps")
     assert result.status == "expected-empty"
-    assert result.expected_empty == expected["apiserver.terminated_qps"]
+    assert result.expected_empty == expected["apiserver.admission_webhook_qps"]
     assert not report.failed
 
 
