@@ -9,7 +9,7 @@ import pytest
 import yaml
 from n9e_k8s.catalog import load_catalog
 from n9e_k8s.catalog_tests import rule_file, unit_test_file
-from n9e_k8s.errors import SourceErrors
+from n9e_k8s.errors import SourceError, SourceErrors
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import init_tree, resolve_source
 
@@ -109,6 +109,18 @@ def test_selector_config_errors_are_clear(tmp_path: Path):
     (tmp_path / "config.yaml").write_text("cluster_label: 'bad-label'\ncomponents: {}\n")
     with pytest.raises(
         Exception, match=r"config.yaml:1: cluster_label 'bad-label' is not a valid label name"
+    ):
+        load_selectors(tmp_path)
+
+
+def test_a_variable_title_needs_both_languages(tmp_path: Path):
+    config = (resolve_source().promql / "config.yaml").read_text(encoding="utf-8")
+    assert "    title: {en: Quantile, zh: 分位数}\n" in config
+    (tmp_path / "config.yaml").write_text(
+        config.replace("    title: {en: Quantile, zh: 分位数}\n", "    title: Quantile\n"), encoding="utf-8"
+    )
+    with pytest.raises(
+        SourceError, match=r"config.yaml:\d+: variables.quantile: title must have non-empty 'en' and 'zh'"
     ):
         load_selectors(tmp_path)
 
