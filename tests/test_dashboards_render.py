@@ -139,14 +139,23 @@ def test_fixture_board_shape(fixture_tree: SourceTree) -> None:
     assert list(variables) == ["datasource", "cluster", "instance", "interval", "quantile", "verb"]
     assert variables["datasource"] == {
         "name": "datasource",
+        "label": "Datasource",
         "type": "datasource",
         "definition": "prometheus",
         "hide": False,
     }
-    # custom variables: default first (n9e v7 selects the first option)
+    # custom variables: defaultValue (n9e v8/v9 sort the options and would open at the first: p50,
+    # 10m) and the default first (n9e v7 selects the first option)
     assert variables["interval"]["type"] == "custom"
-    assert variables["interval"]["definition"].split(",")[0] == ctx.selectors.variables["interval"].default
+    assert variables["interval"]["defaultValue"] == ctx.selectors.variables["interval"].default == "5m"
+    assert variables["interval"]["definition"].split(",")[0] == "5m"
+    assert variables["quantile"]["defaultValue"] == "0.99"
     assert variables["quantile"]["definition"].split(",")[0] == "0.99"
+    assert variables["quantile"]["label"] == "Quantile"
+    # one cluster at a time: no multi-select, no "All"
+    cluster = variables["cluster"]
+    assert cluster["multi"] is False and cluster["allOption"] is False and "allValue" not in cluster
+    assert variables["instance"]["multi"] and variables["instance"]["allOption"]
     verb = variables["verb"]
     assert verb["type"] == "query" and verb["multi"] and verb["allOption"] and verb["allValue"] == ".*"
     assert verb["definition"] == (
@@ -176,6 +185,7 @@ def test_fixture_board_shape(fixture_tree: SourceTree) -> None:
     assert up["custom"]["textMode"] == "valueAndName"  # the entry has a legend
     assert qps["custom"]["textMode"] == "value"
     assert qps["options"]["standardOptions"] == {"util": "reqps", "decimals": 1}
+    assert latency["options"]["standardOptions"]["decimals"] == 2  # the default: no `302.791595 MiB`
     assert qps["options"]["thresholds"]["steps"] == [
         {"color": "red", "type": "base", "value": None},
         {"color": "#3FC453", "value": 100},
@@ -214,7 +224,7 @@ def test_ids_are_stable_when_panels_move(fixture_tree: SourceTree) -> None:
     assert after == before
 
 
-TEXT_KEYS = {"name", "note", "description", "legend", "text"}
+TEXT_KEYS = {"name", "note", "description", "legend", "text", "label"}
 
 
 def _mask(node):

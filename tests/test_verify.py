@@ -64,10 +64,10 @@ def test_expected_empty_entries_do_not_fail_and_keep_their_reason(tree):
 
     expected = {e.id: e.expected_empty for e in load_catalog(tree).entries if e.expected_empty}
     assert expected, "the catalog has expected-empty entries"
-    report = verify(tree, FakeApi(missing=("apiserver_request_terminations_total",)))
-    result = next(r for r in report.results if r.name == "apiserver.terminated_qps")
+    report = verify(tree, FakeApi(missing=("apiserver_admission_webhook_admission_duration_seconds_count",)))
+    result = next(r for r in report.results if r.name == "apiserver.admission_webhook_qps")
     assert result.status == "expected-empty"
-    assert result.expected_empty == expected["apiserver.terminated_qps"]
+    assert result.expected_empty == expected["apiserver.admission_webhook_qps"]
     assert not report.failed
 
 
@@ -165,3 +165,25 @@ def test_expected_empty_must_name_existing_rules(tmp_path):
     file.write_text(file.read_text() + "  KubeNoSuchAlert: typo\n")
     with pytest.raises(SourceError, match="KubeNoSuchAlert"):
         verify(resolve_source(str(tmp_path)), FakeApi())
+
+
+def test_variables_resolve_as_n9e_v9_opens_them(tree):
+    """A custom list opens at its defaultValue (n9e sorts the options); a single-select variable
+    without values is the empty value, a multi-select one "All"."""
+    from n9e_k8s.selectors import load_selectors
+    from n9e_k8s.verify import resolve_variables
+
+    board = {
+        "ident": "b",
+        "configs": {
+            "var": [
+                {"name": "quantile", "type": "custom", "definition": "0.5,0.9,0.99", "defaultValue": "0.99"},
+                {"name": "cluster", "type": "query", "definition": "label_values(up, cluster)",
+                 "multi": False, "allOption": False},
+                {"name": "instance", "type": "query", "definition": "label_values(up, instance)",
+                 "multi": True, "allOption": True, "allValue": ".*"},
+            ]
+        },
+    }  # fmt: skip
+    values, _ = resolve_variables(board, lambda label, match: [], load_selectors(tree.promql))
+    assert values == {"quantile": "0.99", "cluster": "", "instance": ".*"}

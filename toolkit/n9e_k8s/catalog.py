@@ -56,17 +56,21 @@ class CatalogEntry:
     description: Text
     expr: str
     unit: str
-    legend: str = ""
+    legend: Text = Text("", "")  # may hold {{label}} templates; never $variables (n9e shows them literally)
     variables: tuple[str, ...] = ()
     article: str | None = None
     fixes: tuple[Fix, ...] = ()
     lint_ignore: dict[str, str] = field(default_factory=dict)
-    test: ExprTest | None = None
+    tests: tuple[ExprTest, ...] = ()  # the first is the main case; more cover e.g. a quiet cluster
     instant: bool = False
     expected_empty: str | None = None  # why the query may legitimately return nothing
     file: Path | None = None
     line: int | None = None
     expr_line: int | None = None
+
+    @property
+    def test(self) -> ExprTest | None:
+        return self.tests[0] if self.tests else None
 
     def render(self, selectors: Selectors, mode: Mode = "dashboard") -> str:
         return selectors.expand(self.expr, self.component, mode)
@@ -101,6 +105,21 @@ def _text(node: Any, key: str, file: Path, path: str) -> Text:
     ):
         raise SourceError(file, f"'{key}' must have non-empty 'en' and 'zh' strings", line=line, path=path)
     return Text(value["en"], value["zh"])
+
+
+def _legend(raw: LineDict, file: Path, path: str) -> Text:
+    """A legend: one string for both languages (label templates) or {en, zh}. n9e v9 does not expand
+    dashboard variables in legends (a literal ``p$quantile`` shows), so ``$`` is refused."""
+    value = raw.get("legend", "")
+    legend = _text(raw, "legend", file, path) if isinstance(value, dict) else Text(str(value), str(value))
+    if "$" in legend.en + legend.zh:
+        raise SourceError(
+            file,
+            "legend must not use $variables: n9e shows them literally; use {{label}} templates",
+            line=raw.line_of("legend"),
+            path=f"{path}.legend",
+        )
+    return legend
 
 
 def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Selectors) -> CatalogEntry:
@@ -151,9 +170,10 @@ def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Se
             line=raw.line_of("lint"),
             path=f"{path}.lint",
         )
-    test = None
-    if "test" in raw:
-        t = raw["test"]
+    raw_tests = raw.get("test")
+    cases = raw_tests if isinstance(raw_tests, list) else [raw_tests] if "test" in raw else []
+    tests = []
+    for t in cases:
         if (
             not isinstance(t, dict)
             or not isinstance(t.get("series"), dict)
@@ -161,14 +181,16 @@ def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Se
         ):
             raise SourceError(
                 file,
-                "test needs 'series' (mapping) and 'expect' (list)",
+                "test needs 'series' (mapping) and 'expect' (list), or a list of such cases",
                 line=raw.line_of("test"),
                 path=f"{path}.test",
             )
-        test = ExprTest(
-            {str(k): str(v) for k, v in t["series"].items()},
-            [dict(x) for x in t["expect"]],
-            str(t.get("eval_time", "10m")),
+        tests.append(
+            ExprTest(
+                {str(k): str(v) for k, v in t["series"].items()},
+                [dict(x) for x in t["expect"]],
+                str(t.get("eval_time", "10m")),
+            )
         )
     variables = raw.get("variables") or []
     if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
@@ -183,12 +205,12 @@ def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Se
         description=_text(raw, "description", file, path),
         expr=expr.strip(),
         unit=str(raw["unit"]),
-        legend=str(raw.get("legend", "")),
+        legend=_legend(raw, file, path),
         variables=tuple(variables),
         article=raw.get("article"),
         fixes=tuple(fixes),
         lint_ignore=dict(ignore),
-        test=test,
+        tests=tuple(tests),
         instant=bool(raw.get("instant", False)),
         expected_empty=raw.get("expected_empty"),
         file=file,

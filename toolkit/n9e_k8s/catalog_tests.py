@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .catalog import Catalog, CatalogEntry
+from .catalog import Catalog, CatalogEntry, ExprTest
 
 _SERIES_NAME_RE = re.compile(r"[^a-zA-Z0-9_:]")
 
@@ -26,35 +26,34 @@ def rule_file(catalog: Catalog) -> dict:
     return {"groups": groups}
 
 
-def _expected_samples(entry: CatalogEntry) -> list[dict]:
+def _expected_samples(test: ExprTest) -> list[dict]:
     samples = []
-    for exp in entry.test.expect if entry.test else []:
+    for exp in test.expect:
         samples.append({"labels": str(exp.get("labels", "{}")), "value": float(exp["value"])})
     return samples
 
 
 def unit_test_file(catalog: Catalog) -> dict:
-    """One promtool test group per catalog entry that has a `test`."""
+    """One promtool test group per test case of a catalog entry (``<id>``, then ``<id>#2``, ...)."""
     tests = []
     for entry in catalog.entries:
-        if entry.test is None:
-            continue
-        series = [
-            {"series": catalog.selectors.expand(name, entry.component, "rule"), "values": values}
-            for name, values in entry.test.series.items()
-        ]
-        tests.append(
-            {
-                "name": entry.id,
-                "interval": "1m",
-                "input_series": series,
-                "promql_expr_test": [
-                    {
-                        "expr": entry.render(catalog.selectors, "rule"),
-                        "eval_time": entry.test.eval_time,
-                        "exp_samples": _expected_samples(entry),
-                    }
-                ],
-            }
-        )
+        for n, case in enumerate(entry.tests, start=1):
+            series = [
+                {"series": catalog.selectors.expand(name, entry.component, "rule"), "values": values}
+                for name, values in case.series.items()
+            ]
+            tests.append(
+                {
+                    "name": entry.id if n == 1 else f"{entry.id}#{n}",
+                    "interval": "1m",
+                    "input_series": series,
+                    "promql_expr_test": [
+                        {
+                            "expr": entry.render(catalog.selectors, "rule"),
+                            "eval_time": case.eval_time,
+                            "exp_samples": _expected_samples(case),
+                        }
+                    ],
+                }
+            )
     return {"rule_files": [], "tests": tests}

@@ -44,6 +44,10 @@ class Variable:
     metric: str | None = None
     component: str | None = None
     options: tuple[str, ...] = ()
+    title: tuple[tuple[str, str], ...] = ()  # ((lang, text), ...): the variable's label on boards
+
+    def title_for(self, lang: str) -> str | None:
+        return dict(self.title).get(lang)
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,13 @@ def load_selectors(promql_dir: Path) -> Selectors:
             )
         if "default" not in spec:
             raise SourceError(file, "missing required key 'default'", line=spec.line, path=path)
+        title = spec.get("title")
+        if title is not None and not (
+            isinstance(title, dict) and all(isinstance(title.get(k), str) and title[k] for k in ("en", "zh"))
+        ):
+            raise SourceError(
+                file, "title must have non-empty 'en' and 'zh' strings", line=spec.line_of("title"), path=path
+            )
         variables[name] = Variable(
             name=name,
             kind=kind,
@@ -200,6 +211,7 @@ def load_selectors(promql_dir: Path) -> Selectors:
             metric=spec.get("metric"),
             component=spec.get("component"),
             options=tuple(str(o) for o in spec.get("options") or ()),
+            title=tuple(sorted(title.items())) if title else (),
         )
     for label, var in filters.items():
         if var not in variables:

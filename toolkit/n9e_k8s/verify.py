@@ -248,7 +248,8 @@ def resolve_variables(
     """Real values for a board's variables, in order (each query variable may use earlier ones).
 
     A label variable gets its first value from the data (regex-escaped, as n9e substitutes one
-    selected value); a custom list its first option (the default); a textbox its default. Values
+    selected value; with none, "All" or the empty value as n9e); a custom list its ``defaultValue``
+    (n9e v8/v9 open there), else its first option; a textbox its default. Values
     listed from the same metric are chosen together (``$resource`` is listed among the series with
     the ``$verb`` already chosen), so that the board shows a combination that exists.
     """
@@ -280,11 +281,15 @@ def resolve_variables(
                         values[name] = regex_escape(found[0])
                         chosen.setdefault(metric, []).append(f"{label}={json.dumps(found[0])}")
             results.append(result)
-            values.setdefault(name, str(var.get("allValue") or ".*"))
+            # no value in the data: n9e selects "All" when the variable has it, else the empty value
+            values.setdefault(name, str(var.get("allValue") or ".*") if var.get("allOption", True) else "")
         elif vtype == "custom":
             options = [o for o in str(var.get("definition", "")).split(",") if o]
             var_default = selectors.variables.get(name)
-            values[name] = options[0] if options else (var_default.default if var_default else "")
+            values[name] = str(
+                var.get("defaultValue")
+                or (options[0] if options else (var_default.default if var_default else ""))
+            )
         elif vtype == "textbox":
             values[name] = str(var.get("defaultValue", ""))
     return values, results

@@ -25,6 +25,7 @@ CONFIGS_VERSION = "3.0.0"
 PANEL_VERSION = "3.0.0"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/n9e-k8s/dashboards")
 DATASOURCE = {"cate": "prometheus", "value": "${datasource}"}
+DEFAULT_DECIMALS = 2
 BASE_COLOR = "#6C53B1"  # n9e/fe PRIMARY_COLOR, the default base threshold
 GAUGE_STEPS = [
     {"color": "#3FC453", "type": "base", "value": None},
@@ -101,7 +102,7 @@ def _thresholds(panel: PanelSpec, ptype: str) -> dict[str, Any]:
 def _target(
     index: int, entry: CatalogEntry, selectors: Selectors, ptype: str, lang: str, several: bool
 ) -> dict[str, Any]:
-    legend = entry.legend or (entry.title.get(lang) if several else "")
+    legend = entry.legend.get(lang) or (entry.title.get(lang) if several else "")
     target: dict[str, Any] = {
         "refId": chr(ord("A") + index),
         "expr": entry.render(selectors, "dashboard"),
@@ -124,7 +125,12 @@ def render_panel(
         description = o["description"][lang]
     else:
         description = "\n".join(e.description.get(lang) for e in entries)
-    standard: dict[str, Any] = {"util": n9e_unit(o.get("unit") or entries[0].unit)}
+    # n9e/fe valueFormatter rounds to `decimals` (integers stay integers); without it the byte and
+    # time converters print every digit (`302.791595 MiB`).
+    standard: dict[str, Any] = {
+        "util": n9e_unit(o.get("unit") or entries[0].unit),
+        "decimals": DEFAULT_DECIMALS,
+    }
     for key in ("decimals", "min", "max"):
         if key in o:
             standard[key] = o[key]
@@ -145,7 +151,7 @@ def render_panel(
     custom = dict(CUSTOM_DEFAULTS[ptype])
     if ptype == "timeseries" and o.get("stack"):
         custom["stack"] = "normal"
-    if ptype == "stat" and not any(e.legend for e in entries):
+    if ptype == "stat" and not any(e.legend.en for e in entries):
         custom["textMode"] = "value"
     several = len(entries) > 1
     return {
@@ -177,24 +183,42 @@ def _row_panel(spec: DashboardSpec, row: RowSpec, lang: str, y: int) -> dict[str
     }
 
 
-def render_variables(spec: DashboardSpec, exprs: list[str], selectors: Selectors) -> list[dict[str, Any]]:
+DATASOURCE_LABEL = {"en": "Datasource", "zh": "数据源"}
+
+
+def _label_variable(name: str, definition: str, single: bool) -> dict[str, Any]:
+    """A query variable over label values; ``single``: one value at a time, no "All"."""
+    out: dict[str, Any] = {"name": name, "type": "query", "definition": definition}
+    if single:
+        out |= {"multi": False, "allOption": False}
+    else:
+        out |= {"multi": True, "allOption": True, "allValue": ".*"}
+    return out | {"reg": "", "hide": False, "datasource": DATASOURCE}
+
+
+def render_variables(
+    spec: DashboardSpec, exprs: list[str], selectors: Selectors, lang: str = "en"
+) -> list[dict[str, Any]]:
     """datasource, the dashboard filters (each cascading from the previous ones), then the other
-    variables the board's queries use, in config.yaml order."""
+    variables the board's queries use, in config.yaml order.
+
+    The cluster filter is single-select without "All": every panel aggregates the cluster label away
+    (a quantile or a ratio over several clusters means nothing), so a board shows one cluster at a
+    time. With no cluster label at all n9e selects "" and ``cluster=~""`` matches the unlabelled series.
+    Custom variables carry ``defaultValue``: n9e v8/v9 sort the options and would open at the first."""
     out: list[dict[str, Any]] = [
-        {"name": "datasource", "type": "datasource", "definition": "prometheus", "hide": False}
+        {
+            "name": "datasource",
+            "label": DATASOURCE_LABEL[lang],
+            "type": "datasource",
+            "definition": "prometheus",
+            "hide": False,
+        }
     ]
-    label_var = {
-        "multi": True,
-        "allOption": True,
-        "allValue": ".*",
-        "reg": "",
-        "hide": False,
-        "datasource": DATASOURCE,
-    }
     matchers = [selectors.job_matcher(spec.component)]
     for label, var in selectors.dashboard_filters.items():
         definition = f"label_values(up{{{', '.join(matchers)}}}, {label})"
-        out.append({"name": var, "type": "query", "definition": definition, **label_var})
+        out.append(_label_variable(var, definition, single=label == selectors.cluster_label))
         matchers.append(f'{label}=~"${var}"')
     used = set().union(*(used_variables(e) for e in exprs)) - set(selectors.dashboard_filters.values())
     for name, var in selectors.variables.items():
@@ -206,7 +230,7 @@ def render_variables(spec: DashboardSpec, exprs: list[str], selectors: Selectors
             definition = (
                 f"label_values({metric}{{{selectors.selector(component, 'dashboard')}}}, {var.label or name})"
             )
-            out.append({"name": name, "type": "query", "definition": definition, **label_var})
+            out.append(_label_variable(name, definition, single=False))
         elif var.kind == "text":
             out.append(
                 {
@@ -217,18 +241,25 @@ def render_variables(spec: DashboardSpec, exprs: list[str], selectors: Selectors
                     "hide": False,
                 }
             )
-        else:  # duration, number: a fixed list, the default first (n9e selects the first option)
+        else:  # duration, number: a fixed list, the default first (n9e v7 selects the first option)
             options = [var.default, *(o for o in var.options if o != var.default)]
             out.append(
                 {
                     "name": name,
                     "type": "custom",
                     "definition": ",".join(options),
+                    "defaultValue": var.default,
                     "multi": False,
                     "allOption": False,
                     "hide": False,
                 }
             )
+    for item in out[1:]:
+        title = (
+            selectors.variables[item["name"]].title_for(lang) if item["name"] in selectors.variables else None
+        )
+        if title:
+            item["label"] = title
     return out
 
 
@@ -252,7 +283,7 @@ def render_board(
     configs = {
         "version": CONFIGS_VERSION,
         "links": [],
-        "var": render_variables(spec, exprs, selectors),
+        "var": render_variables(spec, exprs, selectors, lang),
         "panels": panels,
     }
     return {
