@@ -30,7 +30,7 @@ REQUIRED = {
     "apiserver-outage", "controller-manager-outage", "scheduler-outage", "cluster-gone", "one-apiserver-down",
     "webhook-failing-closed", "webhook-failing-open", "apf-rejecting-one-level", "rare-client-certificate-expiring",
     "leader-lost", "scheduler-cannot-bind", "list-storm", "namespace-cleanup-with-log-streams",
-    "single-node-restart", "rolling-upgrade",
+    "single-node-restart", "rolling-upgrade", "managed-cluster-in-fleet",
 }  # fmt: skip
 
 
