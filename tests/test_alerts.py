@@ -79,7 +79,8 @@ def test_selectors_come_from_config(tree: Path) -> None:
     config.write_text(config.read_text().replace("job: apiserver", "job: kube-apiserver"))
     rules = load_rules(resolve_source(tree))
     down = next(a for a in rules.alerts if a.name == "KubeAPIDown")
-    assert down.expr == 'absent(up{job="kube-apiserver"})'
+    assert 'last_over_time(up{job="kube-apiserver"}[1d])' in down.expr
+    assert 'max by (cluster) (up{job="kube-apiserver"}) == 1' in down.expr
     assert rules.records and all('job="apiserver"' not in r.expr for r in rules.records)
     assert any('job="kube-apiserver"' in r.expr for r in rules.records)
 
@@ -271,3 +272,48 @@ def test_template_functions_match_prometheus() -> None:
     text = "{{ $labels.instance }} at {{ $value | humanizePercentage }} ({{ $value }})"
     assert render_template(text, {"instance": "a"}, 0.015) == "a at 1.5% (0.015)"
     assert render_template("{{ $value }}", {}, 250.0) == "250"
+
+
+def _metric_names(expr: str) -> set[str]:
+    import promql_parser as pp
+    from n9e_k8s.lint.promql import selector_name, walk
+
+    return {n for node, _ in walk(pp.parse(expr)) if isinstance(node, pp.VectorSelector | pp.MatrixSelector)
+            for n in [selector_name(node.vector_selector if isinstance(node, pp.MatrixSelector) else node)] if n}  # fmt: skip
+
+
+def test_alerts_read_only_what_the_manifests_collect(rules, repo_root: Path) -> None:
+    """Issue 11 defect 13: the manifests scrape the three components only, never cAdvisor or
+    kube-state-metrics; an alert on their series could never fire."""
+    from n9e_k8s.registry import load_registry
+
+    registry = load_registry(repo_root / "promql")
+    recorded = {r.record for r in rules.records}
+    for rule in [*rules.alerts, *rules.records]:
+        for name in _metric_names(rule.expr) - recorded:
+            found = registry.lookup(name)
+            assert found, f"{name} (in {getattr(rule, 'name', None) or rule.record}) is not in the registry"
+            assert not {"kubelet", "kube-state-metrics"} & set(found[0].components), name
+
+
+def test_long_burn_windows_come_from_the_hourly_recordings(rules) -> None:
+    """Issue 11 defect 11: the 1d and 3d burn rates must not re-read days of raw series."""
+    recorded = {r.record for r in rules.records}
+    long = [
+        r
+        for r in rules.records
+        if r.record in ("apiserver_request:burnrate1d", "apiserver_request:burnrate3d")
+    ]
+    assert len(long) == 2
+    for r in long:
+        names = _metric_names(r.expr)
+        assert names and names <= recorded, (r.record, names - recorded)
+
+
+def test_only_the_burn_rate_and_outages_page(rules) -> None:
+    """Issue 11 defects 6 and 12: latency and 5xx share are warnings, the burn rate pages for them."""
+    critical = {a.name for a in rules.alerts if a.labels["severity"] == "critical"}
+    assert critical == {
+        "KubeAPIErrorBudgetBurn", "KubeAPIDown", "KubeClientCertificateExpiration",
+        "KubeControllerManagerDown", "KubeControllerManagerNoLeader", "KubeSchedulerDown", "KubeSchedulerNoLeader",
+    }  # fmt: skip

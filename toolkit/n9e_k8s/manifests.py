@@ -146,7 +146,7 @@ def _jobs(selectors: Selectors) -> list[tuple[str, str, Target]]:
     names = [selectors.jobs[c] for c in TARGETS]
     if len(set(names)) != len(names):
         raise UsageError(f"job names must be distinct, got {', '.join(names)}")
-    return [(c, selectors.jobs[c], t) for c, t in TARGETS.items()]
+    return [(c, selectors.jobs[c], t) for c, t in TARGETS.items() if selectors.scraped(c)]
 
 
 def scrape_config(component: str, job: str, target: Target, options: ManifestOptions) -> dict[str, Any]:
@@ -275,7 +275,8 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
     objects = [namespace, cluster_role, service_account, binding, configmap]
     objects.append(_deployment(options, config_hash))
     for component in ("controller-manager", "scheduler"):
-        objects.append(_headless_service(TARGETS[component]))
+        if selectors.scraped(component):
+            objects.append(_headless_service(TARGETS[component]))
     return objects
 
 

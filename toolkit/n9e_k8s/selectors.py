@@ -60,10 +60,18 @@ class Selectors:
     containers: dict[str, tuple[str, str]] = field(
         default_factory=dict
     )  # component -> (namespace, container)
+    # Components with `scraped: false` (managed control planes): no alerts, board or scrape job.
+    unscraped: frozenset[str] = frozenset()
+    # Alert names left out of every output (`disabled_alerts` in config.yaml).
+    disabled_alerts: frozenset[str] = frozenset()
 
     @property
     def components(self) -> list[str]:
         return list(self.jobs)
+
+    def scraped(self, component: str) -> bool:
+        """False when config.yaml says the component is not scraped (its outputs drop out)."""
+        return component not in self.unscraped
 
     def job(self, component: str) -> str:
         try:
@@ -170,6 +178,7 @@ def load_selectors(promql_dir: Path) -> Selectors:
     components = _require(data, "components", dict, file)
     jobs: dict[str, str] = {}
     containers: dict[str, tuple[str, str]] = {}
+    unscraped: set[str] = set()
     for name, spec in components.items():
         job = _require(spec, "job", str, file)
         if not job:
@@ -177,6 +186,8 @@ def load_selectors(promql_dir: Path) -> Selectors:
                 file, "job must not be empty", line=spec.line_of("job"), path=f"components.{name}.job"
             )
         jobs[name] = job
+        if not _scraped(spec, name, file):
+            unscraped.add(name)
         containers[name] = (
             str(spec.get("namespace", "kube-system")),
             str(spec.get("container", f"kube-{name}")),
@@ -221,4 +232,35 @@ def load_selectors(promql_dir: Path) -> Selectors:
                 line=filters.line_of(label),
                 path=f"dashboard_filters.{label}",
             )
-    return Selectors(cluster_label, jobs, dict(filters), variables, file, containers)
+    disabled = data.get("disabled_alerts") or []
+    if not isinstance(disabled, list) or not all(isinstance(a, str) and a for a in disabled):
+        raise SourceError(
+            file, "disabled_alerts must be a list of alert names", line=data.line_of("disabled_alerts")
+        )
+    return Selectors(
+        cluster_label,
+        jobs,
+        dict(filters),
+        variables,
+        file,
+        containers,
+        frozenset(unscraped),
+        frozenset(disabled),
+    )
+
+
+def _scraped(spec: LineDict, name: str, file: Path) -> bool:
+    """`components.<name>.scraped` (default true); the API server cannot be switched off: every
+    managed control plane still serves its /metrics, and every other output depends on it."""
+    value = spec.get("scraped", True)
+    where = {
+        "line": spec.line_of("scraped") if "scraped" in spec else spec.line,
+        "path": f"components.{name}.scraped",
+    }
+    if not isinstance(value, bool):
+        raise SourceError(file, f"scraped must be true or false, not {value!r}", **where)
+    if not value and name == "apiserver":
+        raise SourceError(
+            file, "the API server is always scraped (managed control planes serve its /metrics too)", **where
+        )
+    return value

@@ -239,6 +239,7 @@ def catalog_results(catalog: Catalog, selectors: Selectors) -> list[Result]:
             entry=e.id,
         )
         for e in catalog.entries
+        if selectors.scraped(e.component)  # a component that is not scraped has no data to check
     ]
 
 

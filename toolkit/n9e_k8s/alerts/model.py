@@ -11,7 +11,7 @@ so renderers and tests see finished PromQL.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -514,9 +514,43 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
             groups.append(Group(graw["name"], component, str(interval) if interval else None, tuple(rules)))
 
     errors += _cross_checks(groups)
+    errors += _unknown_disabled(selectors, tests)
     if errors:
         raise SourceErrors(errors)
-    return RuleSet(groups, tests, selectors, files)
+    return _configured(RuleSet(groups, tests, selectors, files))
+
+
+def _unknown_disabled(selectors: Selectors, tests: list[AlertTests]) -> list[SourceError]:
+    unknown = sorted(selectors.disabled_alerts - {t.name for t in tests})
+    if not unknown or selectors.file is None:
+        return []
+    return [
+        SourceError(
+            selectors.file,
+            f"disabled_alerts names no alert of the source: {', '.join(unknown)}",
+            path="disabled_alerts",
+        )
+    ]
+
+
+def _configured(rules: RuleSet) -> RuleSet:
+    """The rules config.yaml keeps: none of an unscraped component (``scraped: false``), no alert
+    in ``disabled_alerts``; groups left empty drop out. Everything was checked before."""
+    sel = rules.selectors
+    if not sel.unscraped and not sel.disabled_alerts:
+        return rules
+
+    def keep(rule: Alert | Record) -> bool:
+        return not (isinstance(rule, Alert) and rule.name in sel.disabled_alerts)
+
+    groups = []
+    for g in rules.groups:
+        kept = tuple(r for r in g.rules if keep(r))
+        if sel.scraped(g.component) and kept:
+            groups.append(replace(g, rules=kept))
+    tests = [t for t in rules.alert_tests if sel.scraped(t.component) and t.name not in sel.disabled_alerts]
+    files = {c: f for c, f in rules.files.items() if sel.scraped(c)}
+    return RuleSet(groups, tests, sel, files)
 
 
 def _cross_checks(groups: list[Group]) -> list[SourceError]:

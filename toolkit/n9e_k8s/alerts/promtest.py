@@ -192,6 +192,9 @@ def promtool_files(rules: RuleSet) -> dict[str, str]:
         {
             "rule_files": sorted(k for k in files if k.endswith(".rules.yaml")),
             "evaluation_interval": "1m",
+            # Recordings before the alerts that read them, in source order (promtool orders groups
+            # at random otherwise, so a value could come from this or the previous minute).
+            "group_eval_order": [g.name for g in rules.groups],
             "tests": tests,
         }
     )

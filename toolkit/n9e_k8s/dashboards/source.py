@@ -193,7 +193,8 @@ def load_dashboards(
         specs.append(spec)
     if errors:
         raise SourceErrors(errors)
-    return specs
+    # A component that is not scraped (config.yaml `scraped: false`) has no board: it would be empty.
+    return [s for s in specs if selectors.scraped(s.component)]
 
 
 def coverage_problems(specs: list[DashboardSpec], catalog: Catalog) -> list[Problem]:

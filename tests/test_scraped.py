@@ -1,0 +1,116 @@
+"""`components.<name>.scraped: false` (managed control planes) and `disabled_alerts` in
+promql/config.yaml: the component's alerts, recording rules, board and scrape job drop out of
+build, sync and manifests; bad values are errors that name the file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from n9e_k8s.build import make_context, render_all
+from n9e_k8s.errors import SourceError, SourceErrors
+from n9e_k8s.selectors import load_selectors
+from n9e_k8s.source import resolve_source
+from n9e_k8s.sync.desired import boards_from_source, rules_from_source
+
+
+@pytest.fixture
+def tree(repo_root: Path, tmp_path: Path) -> Path:
+    for d in ("promql", "alerts", "dashboards"):
+        shutil.copytree(repo_root / d, tmp_path / d)
+    return tmp_path
+
+
+def _set(tree: Path, old: str, new: str) -> None:
+    config = tree / "promql" / "config.yaml"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new, 1))
+
+
+def _unscrape(tree: Path, *components: str) -> None:
+    for c in components:
+        _set(
+            tree,
+            f"    container: kube-{c}\n    scraped: true\n",
+            f"    container: kube-{c}\n    scraped: false\n",
+        )
+
+
+def _build(tree: Path) -> dict[str, str]:
+    return render_all(make_context(resolve_source(str(tree))))
+
+
+def test_default_scrapes_every_component(repo_root: Path) -> None:
+    selectors = load_selectors(repo_root / "promql")
+    assert all(selectors.scraped(c) for c in selectors.components)
+    assert not selectors.disabled_alerts
+
+
+def test_a_managed_control_plane_drops_the_scheduler_and_controller_manager(tree: Path) -> None:
+    before = _build(tree)
+    _unscrape(tree, "controller-manager", "scheduler")
+    files = _build(tree)
+    for c in ("controller-manager", "scheduler"):
+        assert f"alerts/{c}.json" in before and f"alerts/{c}.json" not in files
+        assert f"prometheus/{c}.rules.yaml" in before and f"prometheus/{c}.rules.yaml" not in files
+        assert f"dashboards/k8s-{c}.json" in before and f"dashboards/k8s-{c}.json" not in files
+    assert "alerts/apiserver.json" in files and "dashboards/k8s-apiserver.json" in files
+    operator = yaml.safe_load(files["prometheus/prometheusrule.yaml"])
+    names = {r.get("alert") for g in operator["spec"]["groups"] for r in g["rules"]}
+    assert "KubeAPIDown" in names and not names & {"KubeSchedulerDown", "KubeControllerManagerDown"}
+    # The manifests: one scrape job, no headless Service for the two components.
+    config_map = next(v for k, v in files.items() if k.startswith("manifests/") and "ConfigMap" in v)
+    prom = yaml.safe_load(yaml.safe_load(config_map)["data"]["prometheus.yml"])
+    assert [j["job_name"] for j in prom["scrape_configs"]] == ["apiserver"]
+    services = [v for k, v in files.items() if k.startswith("manifests/") and "kind: Service\n" in v]
+    assert services == [] and any(
+        "kind: Service\n" in v for k, v in before.items() if k.startswith("manifests/")
+    )
+
+
+def test_sync_follows_the_switch(tree: Path) -> None:
+    _unscrape(tree, "scheduler")
+    src = resolve_source(str(tree))
+    boards = boards_from_source(src, "en")
+    alerts, records = rules_from_source(src, "en", (8, 5, 1))
+    assert {b.obj["ident"] for b in boards} == {"k8s-apiserver", "k8s-controller-manager"}
+    names = {a.obj["name"] for a in alerts}
+    assert "KubeControllerManagerDown" in names and not any(n.startswith("KubeScheduler") for n in names)
+    assert records
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    container: kube-apiserver\n",
+            "    container: kube-apiserver\n    scraped: false\n",
+            "always scraped",
+        ),
+        ("    scraped: true\n", "    scraped: maybe\n", "scraped must be true or false"),
+    ],
+)
+def test_bad_switch_names_file_and_line(tree: Path, old: str, new: str, message: str) -> None:
+    _set(tree, old, new)
+    with pytest.raises(SourceError) as exc:
+        load_selectors(tree / "promql")
+    assert message in str(exc.value)
+    assert exc.value.line and "config.yaml" in str(exc.value.file)
+
+
+def test_disabled_alerts_leave_every_output(tree: Path) -> None:
+    _set(tree, "disabled_alerts: []", "disabled_alerts: [KubeClientCertificateExpiration]")
+    files = _build(tree)
+    assert "KubeClientCertificateExpiration" not in files["alerts/apiserver.json"]
+    assert "KubeClientCertificateExpiration" not in files["prometheus/apiserver.rules.yaml"]
+    assert "KubeAPIDown" in files["alerts/apiserver.json"]
+
+
+def test_disabled_alerts_must_name_an_alert(tree: Path) -> None:
+    _set(tree, "disabled_alerts: []", "disabled_alerts: [KubeClientCertExpiry]")
+    with pytest.raises(SourceErrors) as exc:
+        _build(tree)
+    assert "KubeClientCertExpiry" in str(exc.value) and "config.yaml" in str(exc.value)
