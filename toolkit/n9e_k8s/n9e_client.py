@@ -246,6 +246,13 @@ class ServerFeatures:
         return self.version >= (9, 0, 0)
 
     @property
+    def datasource_brief_full(self) -> bool:
+        """``GET /datasource/brief`` carries each datasource's ``cluster_name`` and ``settings`` (v7+); v6.7.3's
+        carries only id, name and plugin_type (``center/router/router_datasource.go:53-72``), the full ones are in
+        ``POST /datasource/list``."""
+        return self.version >= (7, 0, 0)
+
+    @property
     def alert_render_version(self) -> str:
         """The ``n9e_version`` option of the alert renderer (alerts/render.py) for this server: ``v7`` for v6 and v7
         (notification by channels and groups), else the major."""
@@ -607,6 +614,27 @@ class N9eClient:
         if self.service_only:
             return self.get("/v1/n9e/datasources") or []
         return self.get("/api/n9e/datasource/brief") or []
+
+    def datasource_settings(self, datasource_id: int) -> dict[str, Any] | None:
+        """``cluster_name`` and ``write_addr`` of one datasource (None when it is not listed); nothing else of it
+        (credentials) leaves this method."""
+        if self.service_only:
+            return None
+        if self.features.datasource_brief_full:
+            listed = self.list_datasources()
+        else:
+            listed = self.call("POST", "/api/n9e/datasource/list", {}) or []
+        for d in listed:
+            if d.get("id") == datasource_id:
+                settings = d.get("settings") if isinstance(d.get("settings"), dict) else {}
+                write_addr = next((str(v) for k, v in settings.items() if "write_addr" in k and v), "")
+                return {"cluster_name": str(d.get("cluster_name") or ""), "write_addr": write_addr.strip()}
+        return None
+
+    def list_notify_rules(self) -> list[dict[str, Any]]:
+        """v8+ notify rules visible to the user (``GET /notify-rules``)."""
+        self._require_ui_auth("notify rules")
+        return self.get("/api/n9e/notify-rules") or []
 
     # -- boards -------------------------------------------------------------------------------------
 

@@ -215,6 +215,8 @@ def _print_summary(console: Any, report: Report) -> None:
     console.print(table)
     for a in report.failed:
         console.print(f"[red]failed[/] {a.op} {a.kind} {a.key}: {a.error}", highlight=False)
+    for w in report.warnings:
+        console.print(f"[yellow]warning[/] ({w.code}): {w.message}", highlight=False)
     if report.blocked:
         console.print(
             f"[magenta]{len(report.blocked)} object(s) changed in n9e or not managed by n9e-k8s were left as they are"
@@ -245,11 +247,16 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
         check_choice("--output", output, TEXT_OR_JSON)
         check_choice("--lang", params["lang"], LANGS)
         client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+        notify_rules = list(params.get("notify_rule") or [])
         if params["from_build"] is not None:
             desired = from_build(params["from_build"], kinds)
         else:
             tree = resolve_source(params["source"])
             desired = {}
+            if "alert-rule" in kinds:
+                from ..sync.notify import config_notify_rules
+
+                notify_rules = list(dict.fromkeys(config_notify_rules(tree.promql) + notify_rules))
             if "board" in kinds:
                 desired["board"] = boards_from_source(tree, params["lang"])
             if "alert-rule" in kinds:
@@ -294,6 +301,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
                 parallel=params["parallel"],
                 progress=on_action,
                 on_plan=on_plan,
+                notify_rules=notify_rules if "alert-rule" in kinds else [],
             )
         finally:
             progress.stop()
@@ -360,11 +368,43 @@ def _sync_command(kinds: list[str], doc: str) -> Any:
         retries: Retries = 3,
         parallel: Parallel = 4,
         verbose: Verbose = False,
+        **extra: Any,
     ) -> None:
-        _run_sync(kinds, dict(locals()))
+        params = dict(locals())
+        _run_sync(kinds, {**params.pop("extra"), **params})
 
     command.__doc__ = doc
+    _add_options(command, ALERT_OPTIONS if "alert-rule" in kinds else [])
     return command
+
+
+NotifyRule = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify-rule",
+        help="n9e v8+: name of a notify rule every alert rule notifies (repeatable; added to promql/config.yaml's "
+        "notify_rules). Resolved to its id on the server; an unknown name fails before anything is written.",
+        show_default=False,
+    ),
+]
+# Options only sync-alerts has: (name, annotation, default).
+ALERT_OPTIONS: list[tuple[str, Any, Any]] = [("notify_rule", NotifyRule, None)]
+
+
+def _add_options(command: Any, options: list[tuple[str, Any, Any]]) -> None:
+    """Give one command of the shared factory extra options (typer reads ``__signature__``; they arrive in
+    ``**extra``)."""
+    import inspect
+
+    sig = inspect.signature(command, eval_str=True)
+    params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    for name, annotation, default in options:
+        params.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
+        command.__annotations__[name] = annotation
+    command.__annotations__.pop("extra", None)
+    command.__signature__ = sig.replace(parameters=params)
 
 
 def register(app: typer.Typer) -> None:
