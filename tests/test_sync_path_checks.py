@@ -162,3 +162,44 @@ def test_config_notify_rules(tmp_path: Path):
     assert str(err.value).endswith("config.yaml:3: notify_rules: must be a list of notify rule names")
     (tmp_path / "config.yaml").write_text("cluster_label: cluster\n")
     assert config_notify_rules(tmp_path) == []
+
+
+def test_max_for_caps_for_and_evaluation_interval(build_dir):  # noqa: F811
+    with Stub() as stub:
+        routes(stub, with_path(OLD_LAB_DS))
+        res, _ = sync_alerts(stub, build_dir, "--max-for", "10s", "--notify-rule", "oncall-k8s")
+        alerts = stub.calls("POST", "/api/n9e/busi-group/3/alert-rules")[0].body
+        records = stub.calls("POST", "/api/n9e/busi-group/3/recording-rules")[0].body
+    assert res.exit_code == 0, res.output
+    assert {(r["prom_eval_interval"], r["cron_pattern"]) for r in alerts + records} == {(10, "@every 10s")}
+    assert {r["prom_for_duration"] for r in alerts} == {0}  # the build's rules have no `for`: kept
+
+
+@pytest.mark.parametrize("bad", ["soon", "0s", "-5s", "10x"])
+def test_bad_max_for_is_a_usage_error_before_any_request(build_dir, bad):  # noqa: F811
+    with Stub() as stub:
+        routes(stub, with_path(OLD_LAB_DS))
+        res, _ = sync_alerts(stub, build_dir, "--max-for", bad)
+        assert res.exit_code == 2 and "--max-for" in res.output
+        assert stub.seen == []
+
+
+def test_cap_timings_lowers_only_what_is_longer():
+    from n9e_k8s.sync.engine import Desired
+    from n9e_k8s.sync.testaid import cap_timings
+
+    slow = {
+        "name": "KubeSchedulerDown",
+        "prom_for_duration": 900,
+        "prom_eval_interval": 60,
+        "cron_pattern": "x",
+    }
+    fast = {"name": "Fast", "prom_for_duration": 5, "prom_eval_interval": 5, "cron_pattern": "@every 5s"}
+    desired = {"alert-rule": [Desired(slow, "a"), Desired(fast, "b")]}
+    cap_timings(desired, 10)
+    got = [
+        (d.obj["prom_for_duration"], d.obj["prom_eval_interval"], d.obj["cron_pattern"])
+        for d in desired["alert-rule"]
+    ]
+    assert got == [(10, 10, "@every 10s"), (5, 5, "@every 5s")]
+    assert slow["prom_for_duration"] == 900  # the source object is not modified

@@ -246,6 +246,11 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     with handle_errors():
         check_choice("--output", output, TEXT_OR_JSON)
         check_choice("--lang", params["lang"], LANGS)
+        max_for = None
+        if params.get("max_for"):
+            from ..sync.testaid import parse_seconds
+
+            max_for = parse_seconds(params["max_for"])  # before any request
         client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
         notify_rules = list(params.get("notify_rule") or [])
         if params["from_build"] is not None:
@@ -262,6 +267,10 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
             if "alert-rule" in kinds:
                 alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
                 desired["alert-rule"], desired["recording-rule"] = alerts, records
+        if max_for:
+            from ..sync.testaid import cap_timings
+
+            cap_timings(desired, max_for)
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -387,8 +396,17 @@ NotifyRule = Annotated[
         show_default=False,
     ),
 ]
+MaxFor = Annotated[
+    str | None,
+    typer.Option(
+        "--max-for",
+        help="Test aid: cap every alert rule's `for` and every rule's evaluation interval at this duration "
+        "(e.g. 10s), so a lab outage pages within seconds. A normal sync afterwards writes the real timings back.",
+        show_default=False,
+    ),
+]
 # Options only sync-alerts has: (name, annotation, default).
-ALERT_OPTIONS: list[tuple[str, Any, Any]] = [("notify_rule", NotifyRule, None)]
+ALERT_OPTIONS: list[tuple[str, Any, Any]] = [("notify_rule", NotifyRule, None), ("max_for", MaxFor, None)]
 
 
 def _add_options(command: Any, options: list[tuple[str, Any, Any]]) -> None:
