@@ -96,11 +96,22 @@ def test_canonical_board_configs_is_the_migration_of_the_synced_form():
     assert synced != saved
     assert canonical_board_configs(synced) == canonical_board_configs(saved)
     panel = next(p for p in canonical_board_configs(synced)["panels"] if p.get("type") != "row")
-    assert panel["version"] == "3.4.0" and "unit" in panel["options"]["standardOptions"]
-    assert "util" not in panel["options"]["standardOptions"]
+    assert panel["version"] == "3.0.0" and "util" in panel["options"]["standardOptions"]
+    assert "unit" not in panel["options"]["standardOptions"]
 
 
 def test_canonical_extra_config_drops_only_empty_form_defaults():
     assert canonical_extra_config({"enrich_queries": [], "service_cal_configs": []}) == {}
     kept = {"enrich_queries": [{"prom_ql": "up"}], "service_cal_configs": [], "other": []}
     assert canonical_extra_config(kept) == {"enrich_queries": [{"prom_ql": "up"}], "other": []}
+
+
+@pytest.mark.parametrize("ident", BOARDS)
+def test_v9_format_source_against_boards_synced_in_the_old_format_is_unchanged(ident):
+    """The v9 render (the UI's format) against boards an older n9e-k8s synced as 3.0.0, saved in the UI or not:
+    the same board, and the old marker still matches (one canonical hash for every format)."""
+    handler = board_handler()
+    saved = load(f"board-{ident}.ui-saved.json")
+    desired_v9 = handler.prepare(saved)  # the v9.1.1 UI's format of the same content (marker tags dropped)
+    assert plan_one(handler, desired_v9, load(f"board-{ident}.synced.json")) == UNCHANGED
+    assert plan_one(handler, desired_v9, saved) == UNCHANGED

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -193,6 +193,14 @@ def parse_version(text: str) -> tuple[int, int, int]:
 NEWEST_KNOWN = (9, 1, 1)  # what an unparsable version string is taken for
 
 
+class BoardFormat(NamedTuple):
+    """How a version's web UI writes board configs (what ``ServerFeatures.board_format`` gives the renderer)."""
+
+    panel_version: str  # every panel's ``version``
+    unit_key: str  # ``options.standardOptions`` key of the unit: ``util`` (up to 3.2.0) or ``unit`` (3.3.0+)
+    row_extras: bool  # rows carry ``version`` and ``overrides: []`` as the UI saves them
+
+
 @dataclass(frozen=True)
 class ServerFeatures:
     """What an n9e version has, for every difference a client must handle: the one place each is decided.
@@ -244,6 +252,17 @@ class ServerFeatures:
     def recording_rule_put_by_id(self) -> bool:
         """``PUT /recording-rule/:id`` with ``group_id`` in the body (v9+); before ``PUT /busi-group/:gid/recording-rule/:id``."""
         return self.version >= (9, 0, 0)
+
+    @property
+    def board_format(self) -> BoardFormat:
+        """The board configs format the server's own UI writes. v6-v8: panels ``3.0.0`` with
+        ``standardOptions.util`` (all of v6.7.3's integration dashboards; v7.7/v8.5 ship 3.0.0/3.1.0 ones). v9: what
+        the v9.1.1 UI's ``dashboardMigrator`` saves (captured, tests/fixtures/n9e-ui-saved): panels ``3.4.0`` with
+        ``unit``, rows with ``version`` and ``overrides: []``. v8.5's UI was not observed saving; it is rendered the
+        v6-v8 way, which it migrates on load (the sync compares in the migrated form either way)."""
+        if self.version >= (9, 0, 0):
+            return BoardFormat("3.4.0", "unit", True)
+        return BoardFormat("3.0.0", "util", False)
 
     @property
     def datasource_brief_full(self) -> bool:

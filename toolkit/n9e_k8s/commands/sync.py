@@ -263,7 +263,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
 
                 notify_rules = list(dict.fromkeys(config_notify_rules(tree.promql) + notify_rules))
             if "board" in kinds:
-                desired["board"] = boards_from_source(tree, params["lang"])
+                desired["board"] = boards_from_source(tree, params["lang"], client.version_tuple)
             if "alert-rule" in kinds:
                 alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
                 desired["alert-rule"], desired["recording-rule"] = alerts, records
