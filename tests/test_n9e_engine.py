@@ -172,3 +172,48 @@ def test_web_ui_is_served_from_n9e_lab_pub(tmp_path: Path):
         assert f"cwd={state}" in (state / "n9e.log").read_text()  # the wrapper's start line: runner.Cwd
     finally:
         subprocess.run([*lab, "down"], env=env, capture_output=True, timeout=120)
+
+
+def test_sync_alerts_warns_only_for_a_datasource_without_the_path(engine_lab, tmp_path: Path):
+    """The lab's datasource (cluster + write_addr) gives no path warning; one saved as the old lab did (API, no
+    cluster_name, empty write_addr) gives both. A dry run of the built-in rules, nothing written."""
+    import json
+
+    from n9e_k8s.cli import _register_all, app
+    from typer.testing import CliRunner
+
+    server, _, _ = engine_lab
+    http = server.session()
+    old_name = "old-lab-" + uuid.uuid4().hex[:6]
+    body = {
+        "name": old_name,
+        "plugin_type": "prometheus",
+        "plugin_type_name": "Prometheus Like",
+        "category": "timeseries",
+        "status": "enabled",
+        "force_save": True,
+        "settings": {"write_addr": "", "internal_addr": ""},
+        "http": {"url": server.prometheus_url, "timeout": 10000, "dial_timeout": 3000},
+        "auth": {"basic_auth": False},
+    }
+    resp = http.post(server.api + "/datasource/upsert", json=body, timeout=TIMEOUT).json()
+    assert not resp.get("err") and not resp.get("error"), resp
+    _register_all()
+    reports = {}
+    for ds in ("prometheus", old_name):
+        env = {
+            "N9E_URL": server.url,
+            "N9E_TOKEN": server.token,
+            "N9E_AUTH_HEADER": server.auth_header,
+            "N9E_GROUP": str(server.group_id),
+            "N9E_DATASOURCE": ds,
+            "N9E_K8S_CONFIG": str(tmp_path / "none.yaml"),
+        }
+        res = CliRunner().invoke(app, ["sync-alerts", "--dry-run", "-o", "json"], env=env)
+        assert res.exit_code == 3, res.output  # the built-in rules are not in the lab group: creates pending
+        reports[ds] = {w["code"] for w in json.loads(res.stdout)["warnings"]}
+    path = {"datasource-without-cluster", "datasource-without-write-addr"}
+    assert reports["prometheus"] & path == set()
+    assert reports[old_name] & path == path
+    v8_plus = int(server.version.lstrip("v").split(".")[0]) >= 8
+    assert ("no-notify-rule" in reports["prometheus"]) == v8_plus
