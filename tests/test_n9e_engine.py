@@ -217,3 +217,66 @@ def test_sync_alerts_warns_only_for_a_datasource_without_the_path(engine_lab, tm
     assert reports[old_name] & path == path
     v8_plus = int(server.version.lstrip("v").split(".")[0]) >= 8
     assert ("no-notify-rule" in reports["prometheus"]) == v8_plus
+
+
+def test_notify_rule_names_resolve_on_the_real_server(engine_lab, tmp_path: Path):
+    """v8+: `--notify-rule NAME` links every synced alert rule to that notify rule (its id on this server); an
+    unknown name fails before anything is written. v6/v7 have no notify rules: a usage error."""
+    import json
+
+    from n9e_k8s.cli import _register_all, app
+    from typer.testing import CliRunner
+
+    server, _, _ = engine_lab
+    http = server.session()
+    build = tmp_path / "build"
+    (build / "alerts").mkdir(parents=True)
+    rule = {
+        "name": "N9eK8sNotifyProbe" + uuid.uuid4().hex[:6],
+        "rule_config": {"version": "v1", "queries": [{"prom_ql": "vector(1) < 0", "severity": 2}]},
+        "prom_eval_interval": 30,
+        "append_tags": ["team=k8s"],
+        "annotations": {"summary": "probe"},
+    }
+    (build / "alerts" / "probe.json").write_text(json.dumps([rule]))
+    group = "n9e-k8s-notify-" + uuid.uuid4().hex[:6]
+    env = {
+        "N9E_URL": server.url,
+        "N9E_TOKEN": server.token,
+        "N9E_AUTH_HEADER": server.auth_header,
+        "N9E_GROUP": group,
+        "N9E_DATASOURCE": str(server.datasource_id),
+        "N9E_K8S_CONFIG": str(tmp_path / "none.yaml"),
+    }
+    _register_all()
+    args = ["sync-alerts", "--from-build", str(build), "--create-group", "-o", "json"]
+    v8_plus = int(server.version.lstrip("v").split(".")[0]) >= 8
+    if not v8_plus:
+        res = CliRunner().invoke(app, [*args, "--notify-rule", "oncall"], env=env)
+        assert res.exit_code == 2 and "no notify rules (v8+)" in res.output, res.output
+        return
+    name = "n9e-k8s-oncall-" + uuid.uuid4().hex[:6]
+    created = ok(
+        http.post(
+            server.api + "/notify-rules",
+            json=[{"name": name, "enable": True, "user_group_ids": [], "notify_configs": []}],
+            timeout=TIMEOUT,
+        )
+    )
+    rule_id = next(
+        r["id"] for r in ok(http.get(server.api + "/notify-rules", timeout=TIMEOUT)) if r["name"] == name
+    )
+    assert created and rule_id
+    unknown = CliRunner().invoke(app, [*args, "--notify-rule", name + "-nope"], env=env)
+    assert unknown.exit_code == 2 and "not found in n9e" in unknown.output, unknown.output
+    groups = ok(http.get(server.api + "/busi-groups", timeout=TIMEOUT)) or []
+    assert group not in [g["name"] for g in groups]  # nothing written, not even the group
+    res = CliRunner().invoke(app, [*args, "--notify-rule", name], env=env)
+    assert res.exit_code == 0, res.output
+    assert "no-notify-rule" not in {w["code"] for w in json.loads(res.stdout)["warnings"]}
+    group_id = json.loads(res.stdout)["group"]["id"]
+    (got,) = [r for r in ok(http.get(f"{server.api}/busi-group/{group_id}/alert-rules", timeout=TIMEOUT))]
+    assert got["notify_rule_ids"] == [rule_id] and got["notify_version"] == 1
+    # the same sync again: nothing to change
+    again = CliRunner().invoke(app, [*args, "--notify-rule", name, "--dry-run"], env=env)
+    assert again.exit_code == 0, again.output
