@@ -316,6 +316,7 @@ class N9eClient:
         self.session.verify = self.options.ca_file or self.options.verify
         self._sleep = sleep
         self.requests: Counter[str] = Counter()  # attempts sent, by method
+        self.read_posts = 0  # POSTs that only read (v6's POST /datasource/list): not writes
         self._version: str | None = None
         self._access: str | None = None
         self._refresh: str | None = None
@@ -325,7 +326,7 @@ class N9eClient:
 
     @property
     def writes(self) -> int:
-        return sum(n for m, n in self.requests.items() if m not in ("GET", "HEAD"))
+        return sum(n for m, n in self.requests.items() if m not in ("GET", "HEAD")) - self.read_posts
 
     # -- low level --------------------------------------------------------------------------------
 
@@ -642,7 +643,11 @@ class N9eClient:
         if self.features.datasource_brief_full:
             listed = self.list_datasources()
         else:
-            listed = self.call("POST", "/api/n9e/datasource/list", {}) or []
+            before = self.requests["POST"]
+            try:
+                listed = self.call("POST", "/api/n9e/datasource/list", {}) or []  # a read (v6 has no GET)
+            finally:
+                self.read_posts += self.requests["POST"] - before
         for d in listed:
             if d.get("id") == datasource_id:
                 settings = d.get("settings") if isinstance(d.get("settings"), dict) else {}
