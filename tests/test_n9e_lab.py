@@ -115,8 +115,9 @@ def test_lab_datasource_is_the_prometheus_it_names(lab):
     assert {"id": server.datasource_id, "name": "prometheus", "plugin_type": "prometheus"}.items() <= next(
         d for d in brief if d["id"] == server.datasource_id
     ).items()
-    if is_v6(server) and server.prometheus_url:
-        # v6 saves a datasource only after its URL answered a query, so the lab runs a real Prometheus
+    if server.prometheus_url:
+        # a real Prometheus on every version: v6 saves a datasource only after its URL answered a query, and
+        # n9e's alert engine and recording rules need one (tests/test_n9e_engine.py)
         resp = requests.get(server.prometheus_url + "/api/v1/query", params={"query": "1+1"}, timeout=TIMEOUT)
         assert resp.json()["data"]["result"][1] == "2"
 

@@ -3,6 +3,8 @@
 
     lab.py up [--n9e]   # stdout: `export ...` lines only (PROMETHEUS_URL, the component endpoints, N9E_*)
     lab.py down         # stops every process `up` started (by the pids it recorded)
+    lab.py stop NAME    # an outage: stop kube-apiserver, kube-controller-manager or kube-scheduler
+    lab.py start NAME   # start it again with its original command line, wait until it is healthy
 
 Binaries come from lab/controlplane/build (etcd and Kubernetes from the Go module proxy, cached
 outside the repository); Prometheus is Debian's /usr/bin/prometheus. Everything listens on
@@ -158,6 +160,9 @@ def kubeconfig(path: Path, server: str, pki: Path, user: str) -> None:
 
 
 def start(state: Path, name: str, cmd: list[str]) -> int:
+    """Start one component in the background; its command line is kept (cmds/<name>.json) for `start NAME`."""
+    (state / "cmds").mkdir(exist_ok=True)
+    (state / "cmds" / f"{name}.json").write_text(json.dumps(cmd) + "\n")
     logfile = state / "logs" / f"{name}.log"
     logfile.parent.mkdir(exist_ok=True)
     with open(logfile, "ab") as out:
@@ -200,15 +205,61 @@ def stop(state: Path, timeout: float = 20) -> None:
         pid = int(pidfile.read_text())
         if name == "prometheus":  # the agent is stopped: n9e next, before the server it writes to
             stop_n9e(state)
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while pid_alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if pid_alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        _terminate(pid, timeout)
         pidfile.unlink()
     stop_n9e(state)
+
+
+def _terminate(pid: int, timeout: float) -> None:
+    if pid_alive(pid):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+# Components a test may stop and start again (an outage), with the health endpoint `start` waits for.
+RESTARTABLE = {
+    "kube-apiserver": ("KUBE_APISERVER_URL", "/readyz"),
+    "kube-controller-manager": ("KUBE_CONTROLLER_MANAGER_URL", "/healthz"),
+    "kube-scheduler": ("KUBE_SCHEDULER_URL", "/healthz"),
+}
+
+
+def stop_component(name: str, timeout: float = 20) -> None:
+    """Stop one running control-plane component (SIGTERM, then SIGKILL); the rest of the lab stays up."""
+    if name not in RESTARTABLE:
+        raise RuntimeError(f"cannot stop {name!r}; one of: {', '.join(RESTARTABLE)}")
+    pidfile = state_dir() / "pids" / f"{name}.pid"
+    if not pidfile.is_file():
+        raise RuntimeError(f"{name} is not running (no {pidfile})")
+    _terminate(int(pidfile.read_text()), timeout)
+    pidfile.unlink()
+    log(f"stopped {name}")
+
+
+def start_component(name: str, timeout: float = 180) -> None:
+    """Start a component stopped by `stop NAME` again with its original command line; wait until healthy."""
+    state = state_dir()
+    if name not in RESTARTABLE:
+        raise RuntimeError(f"cannot start {name!r}; one of: {', '.join(RESTARTABLE)}")
+    pidfile = state / "pids" / f"{name}.pid"
+    if pidfile.is_file() and pid_alive(int(pidfile.read_text())):
+        log(f"{name} is already running")
+        return
+    env = json.loads((state / "env.json").read_text())
+    cmd = json.loads((state / "cmds" / f"{name}.json").read_text())
+    pid = start(state, name, cmd)
+    url_key, path = RESTARTABLE[name]
+    if name == "kube-apiserver":
+        api = Api(env[url_key], state / "pki")
+        check = lambda: api.call("GET", path) == "ok"  # noqa: E731
+    else:
+        check = lambda: healthz(env[url_key] + path)  # noqa: E731
+    wait(name, check, pid, state / "logs" / f"{name}.log", timeout)
+    log(f"started {name} again (pid {pid})")
 
 
 def stop_n9e(state: Path) -> None:
@@ -608,6 +659,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also run a lab n9e between the agent and the Prometheus server (env N9E_K8S_LAB_N9E=1)",
     )
     sub.add_parser("down", help="stop everything up started")
+    for verb, what in (
+        ("stop", "stop one component (an outage; the rest stays up)"),
+        ("start", "start a component stopped by `stop` again and wait until it is healthy"),
+    ):
+        sub.add_parser(verb, help=what).add_argument("component", choices=sorted(RESTARTABLE))
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
@@ -617,6 +673,10 @@ def main(argv: list[str] | None = None) -> int:
                 stop(state_dir())
                 raise
             print(exports(env), flush=True)
+        elif args.command == "stop":
+            stop_component(args.component)
+        elif args.command == "start":
+            start_component(args.component)
         else:
             down()
     except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:

@@ -51,6 +51,10 @@ PASSWORD = "root.2020"  # seeded by n9e itself; the lab server listens on 127.0.
 GROUP_NAME = "n9e-k8s-lab"
 DATASOURCE_NAME = "prometheus"
 TOKEN_NAME = "n9e-k8s-lab"
+# [Alert.Heartbeat] EngineName in both config templates: n9e's alert engine evaluates the rules of exactly the
+# datasources whose `cluster_name` is its engine name (models.GetDatasourceIdsByEngineName, alert/naming/heartbeat.go;
+# the same in v6.7.3), as the UI's datasource form sets it.
+ENGINE_NAME = "default"
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,6 @@ class Pin:
     # "sqlite" (v7+) or "mysql" (v6 supports only MySQL and Postgres: the lab runs its own MariaDB).
     db: str = "sqlite"
     config_template: str = "config.toml.tmpl"
-    # v6 checks that a datasource URL answers before saving it (no `force_save`): the lab then runs a Prometheus.
-    needs_prometheus: bool = False
 
 
 PINS: dict[str, Pin] = {
@@ -78,7 +80,6 @@ PINS: dict[str, Pin] = {
         from_proxy=True,
         db="mysql",
         config_template="config.v6.toml.tmpl",
-        needs_prometheus=True,
     ),
     "v9.1.1": Pin("4e056150142b2e1ed6966c9317a9e08442c399f7"),
     "v8.5.1": Pin("80d0193ac02bba273e1ccf7df39dc1fd993f2ef4"),
@@ -321,10 +322,11 @@ def exports(env: dict[str, str]) -> str:
     return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
 
 
-def start_process(cmd: list[str], cwd: Path, logfile: Path) -> int:
+def start_process(cmd: list[str], cwd: Path, logfile: Path, executable: str | None = None) -> int:
     with open(logfile, "ab") as out:
         proc = subprocess.Popen(
             cmd,
+            executable=executable,
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -409,9 +411,9 @@ def _start(
     elif pin.schema_sql:
         with sqlite3.connect(state / "n9e.db") as db:
             db.executescript((cache_dir(version) / "schema.sql").read_text())
-    prom_url = os.environ.get("N9E_LAB_PROMETHEUS_URL", "")
-    if not prom_url:
-        prom_url = start_prometheus(state) if pin.needs_prometheus else "http://127.0.0.1:9090"
+    # Every version gets a real datasource: v6 saves one only after its URL answered, and n9e's alert engine and
+    # recording rules need a server that answers queries and accepts remote write (the datasource's write_addr).
+    prom_url = os.environ.get("N9E_LAB_PROMETHEUS_URL", "") or start_prometheus(state)
     t_deps = time.monotonic() - started
 
     pub = os.environ.get("N9E_LAB_PUB", "")
@@ -429,6 +431,7 @@ def _start(
         "REDIS_TYPE": "standalone" if pin.needs_redis else "miniredis",
         "INTEGRATIONS_DIR": str(state / "integrations"),
         "USE_FILE_ASSETS": "true" if pub else "false",
+        "ENGINE_NAME": ENGINE_NAME,
         "SIGNING_KEY": secrets.token_hex(16),  # v6 reads the JWT signing key from the config
         "PUSHGW_WRITERS": pushgw_writers(os.environ.get("N9E_LAB_WRITER_URL", "")),
     }.items():
@@ -437,7 +440,11 @@ def _start(
     os.chmod(state / "etc" / "config.toml", 0o600)
 
     logfile = state / "n9e.log"
-    pid = start_process([str(binary), "-configs", str(state / "etc")], state, logfile)
+    # argv[0] is <state>/n9e: n9e serves its web UI from `pub/` next to argv[0] (runner.Cwd is
+    # filepath.Dir(filepath.Abs(os.Args[0])), toolkits/pkg file.SelfDir), i.e. from <state>/pub.
+    pid = start_process(
+        [str(state / "n9e"), "-configs", str(state / "etc")], state, logfile, executable=str(binary)
+    )
     (state / "n9e.pid").write_text(f"{pid}\n")
     url = f"http://127.0.0.1:{port}"
     versions = wait_http(
@@ -580,7 +587,9 @@ def start_mariadb(state: Path, schema: Path) -> str:
 
 
 def start_prometheus(state: Path) -> str:
-    """A private Prometheus (Debian's) with no targets, for n9e v6's datasource check; return its URL."""
+    """A private Prometheus (Debian's) with no targets as the lab's datasource; return its URL.
+
+    It accepts remote write (/api/v1/write, the datasource's write_addr), where n9e's recording rules write."""
     exe = shutil.which("prometheus")
     if not exe:
         raise LabError(
@@ -599,6 +608,7 @@ def start_prometheus(state: Path) -> str:
             f"--storage.tsdb.path={base / 'data'}",
             f"--web.listen-address=127.0.0.1:{port}",
             "--storage.tsdb.retention.time=1h",
+            "--web.enable-remote-write-receiver",  # Prometheus >= 2.33; Debian's is 2.42
         ],
         state,
         logfile,
@@ -651,7 +661,11 @@ def start_redis(state: Path) -> str:
 
 
 def provision(url: str, pin: Pin, prom_url: str) -> dict:
-    """Log in as root and create the token, busi group and Prometheus datasource the tests use."""
+    """Log in as root and create the token, busi group and Prometheus datasource the tests use.
+
+    The datasource is what a user saves in the UI's form: `cluster_name` = the alert engine's name (else n9e
+    evaluates none of its rules) and `write_addr` = the server's remote-write receiver (else n9e's recording rules
+    write nothing and log `push data with remote write: ... unsupported protocol scheme ""`)."""
     base = url + "/api/n9e"
     login = api("POST", base + "/auth/login", {}, {"username": USERNAME, "password": PASSWORD})
     jwt = {"Authorization": "Bearer " + login["access_token"]}
@@ -693,7 +707,8 @@ def provision(url: str, pin: Pin, prom_url: str) -> dict:
             "status": "enabled",
             "is_default": True,
             "force_save": True,  # v7+: the Prometheus need not be reachable (v6 ignores it and checks the URL)
-            "settings": {"write_addr": "", "internal_addr": ""},
+            "cluster_name": ENGINE_NAME,
+            "settings": {"write_addr": prom_url + "/api/v1/write", "internal_addr": ""},
             "http": {"url": prom_url, "timeout": 10000, "dial_timeout": 3000, "max_idle_conns_per_host": 100},
             "auth": {"basic_auth": False},
         },

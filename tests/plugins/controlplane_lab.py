@@ -13,6 +13,7 @@ the Prometheus server; dashboards and rules synced into n9e), the path productio
 is then that server (an N9eLab), and the fixture also waits until n9e's datasource proxy answers.
 
 Environment:
+  N9E_K8S_CONTROLPLANE_DIR      use (and reuse) that state directory; default: one under pytest's tmp per session
   N9E_K8S_LAB_N9E=0             the lab without n9e (agent -> Prometheus server directly); the tests
                                 that need n9e then skip (fail when CI is set)
   N9E_K8S_CONTROLPLANE_SKIP=1   skip instead of failing when the lab cannot start (ignored when CI
@@ -139,10 +140,14 @@ def _safe(check: Callable[[], object]) -> bool:
 
 
 @pytest.fixture(scope="session")
-def controlplane_lab() -> Iterator[ControlPlaneLab]:
+def controlplane_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlaneLab]:
     from n9e_k8s.selectors import load_selectors
 
     with_n9e = os.environ.get("N9E_K8S_LAB_N9E", "1") != "0"
+    # Each session its own lab (state directory) unless one is named: two sessions sharing the default
+    # directory would reuse and stop each other's lab, and tests/test_n9e_paging.py stops its components.
+    state = os.environ.get("N9E_K8S_CONTROLPLANE_DIR") or str(tmp_path_factory.mktemp("controlplane"))
+    lab_env = {**os.environ, "N9E_K8S_CONTROLPLANE_DIR": state}
     try:
         proc = subprocess.run(
             ["bash", str(LAB / "up"), *(["--n9e"] if with_n9e else [])],
@@ -150,6 +155,7 @@ def controlplane_lab() -> Iterator[ControlPlaneLab]:
             text=True,
             timeout=UP_TIMEOUT,
             cwd=REPO,
+            env=lab_env,
         )
     except subprocess.TimeoutExpired:
         _unavailable(f"lab/controlplane/up did not finish in {UP_TIMEOUT}s")
@@ -167,10 +173,10 @@ def controlplane_lab() -> Iterator[ControlPlaneLab]:
             n9e=_lab_from_env(env, group_name="n9e-k8s-lab", ds_name="prometheus") if with_n9e else None,
         )
     except KeyError as exc:
-        subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120)
+        subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120, env=lab_env)
         _unavailable(f"lab/controlplane/up printed no {exc.args[0]}: {proc.stdout!r}")
     try:
         _wait_ready(lab, list(load_selectors(REPO / "promql").jobs.values()))
         yield lab
     finally:
-        subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120)
+        subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120, env=lab_env)

@@ -17,6 +17,7 @@ Environment:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import os
@@ -73,6 +74,8 @@ class N9eLab:
     auth_header: str = "X-User-Token"
     # the datasource's URL (for v6 the lab's own Prometheus, since v6 checks the URL when saving a datasource)
     prometheus_url: str = ""
+    # the lab's state directory (n9e.log is there); empty for a server given by N9E_URL
+    state_dir: str = ""
 
     @property
     def api(self) -> str:
@@ -161,7 +164,9 @@ def n9e_lab_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callab
             failed[version] = f"lab/n9e/up --version {version} failed (exit {proc.returncode}):\n{tail}"
             _unavailable(failed[version])
         sys.stderr.write(proc.stderr)
-        lab = _lab_from_env(lab_env, group_name="n9e-k8s-lab", ds_name="prometheus")
+        lab = dataclasses.replace(
+            _lab_from_env(lab_env, group_name="n9e-k8s-lab", ds_name="prometheus"), state_dir=str(state)
+        )
         started[version] = lab
         return lab
 

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -193,6 +193,14 @@ def parse_version(text: str) -> tuple[int, int, int]:
 NEWEST_KNOWN = (9, 1, 1)  # what an unparsable version string is taken for
 
 
+class BoardFormat(NamedTuple):
+    """How a version's web UI writes board configs (what ``ServerFeatures.board_format`` gives the renderer)."""
+
+    panel_version: str  # every panel's ``version``
+    unit_key: str  # ``options.standardOptions`` key of the unit: ``util`` (up to 3.2.0) or ``unit`` (3.3.0+)
+    row_extras: bool  # rows carry ``version`` and ``overrides: []`` as the UI saves them
+
+
 @dataclass(frozen=True)
 class ServerFeatures:
     """What an n9e version has, for every difference a client must handle: the one place each is decided.
@@ -246,6 +254,24 @@ class ServerFeatures:
         return self.version >= (9, 0, 0)
 
     @property
+    def board_format(self) -> BoardFormat:
+        """The board configs format the server's own UI writes. v6-v8: panels ``3.0.0`` with
+        ``standardOptions.util`` (all of v6.7.3's integration dashboards; v7.7/v8.5 ship 3.0.0/3.1.0 ones). v9: what
+        the v9.1.1 UI's ``dashboardMigrator`` saves (captured, tests/fixtures/n9e-ui-saved): panels ``3.4.0`` with
+        ``unit``, rows with ``version`` and ``overrides: []``. v8.5's UI was not observed saving; it is rendered the
+        v6-v8 way, which it migrates on load (the sync compares in the migrated form either way)."""
+        if self.version >= (9, 0, 0):
+            return BoardFormat("3.4.0", "unit", True)
+        return BoardFormat("3.0.0", "util", False)
+
+    @property
+    def datasource_brief_full(self) -> bool:
+        """``GET /datasource/brief`` carries each datasource's ``cluster_name`` and ``settings`` (v7+); v6.7.3's
+        carries only id, name and plugin_type (``center/router/router_datasource.go:53-72``), the full ones are in
+        ``POST /datasource/list``."""
+        return self.version >= (7, 0, 0)
+
+    @property
     def alert_render_version(self) -> str:
         """The ``n9e_version`` option of the alert renderer (alerts/render.py) for this server: ``v7`` for v6 and v7
         (notification by channels and groups), else the major."""
@@ -290,6 +316,7 @@ class N9eClient:
         self.session.verify = self.options.ca_file or self.options.verify
         self._sleep = sleep
         self.requests: Counter[str] = Counter()  # attempts sent, by method
+        self.read_posts = 0  # POSTs that only read (v6's POST /datasource/list): not writes
         self._version: str | None = None
         self._access: str | None = None
         self._refresh: str | None = None
@@ -299,7 +326,7 @@ class N9eClient:
 
     @property
     def writes(self) -> int:
-        return sum(n for m, n in self.requests.items() if m not in ("GET", "HEAD"))
+        return sum(n for m, n in self.requests.items() if m not in ("GET", "HEAD")) - self.read_posts
 
     # -- low level --------------------------------------------------------------------------------
 
@@ -607,6 +634,31 @@ class N9eClient:
         if self.service_only:
             return self.get("/v1/n9e/datasources") or []
         return self.get("/api/n9e/datasource/brief") or []
+
+    def datasource_settings(self, datasource_id: int) -> dict[str, Any] | None:
+        """``cluster_name`` and ``write_addr`` of one datasource (None when it is not listed); nothing else of it
+        (credentials) leaves this method."""
+        if self.service_only:
+            return None
+        if self.features.datasource_brief_full:
+            listed = self.list_datasources()
+        else:
+            before = self.requests["POST"]
+            try:
+                listed = self.call("POST", "/api/n9e/datasource/list", {}) or []  # a read (v6 has no GET)
+            finally:
+                self.read_posts += self.requests["POST"] - before
+        for d in listed:
+            if d.get("id") == datasource_id:
+                settings = d.get("settings") if isinstance(d.get("settings"), dict) else {}
+                write_addr = next((str(v) for k, v in settings.items() if "write_addr" in k and v), "")
+                return {"cluster_name": str(d.get("cluster_name") or ""), "write_addr": write_addr.strip()}
+        return None
+
+    def list_notify_rules(self) -> list[dict[str, Any]]:
+        """v8+ notify rules visible to the user (``GET /notify-rules``)."""
+        self._require_ui_auth("notify rules")
+        return self.get("/api/n9e/notify-rules") or []
 
     # -- boards -------------------------------------------------------------------------------------
 

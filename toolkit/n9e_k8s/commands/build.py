@@ -35,7 +35,8 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option(
                 "--n9e-version",
-                help="Target n9e for alert rules: v7 (notify channels/groups) or v8/v9 (notify rules).",
+                help="Target n9e: v7 (rules notify channels/groups) or v8/v9 (notify rules); v9 boards in the v9 "
+                "UI's format (panels 3.4.0, standardOptions.unit), v7/v8 3.0.0 with util.",
             ),
         ] = "v8",
         datasource_id: Annotated[
@@ -61,6 +62,7 @@ def register(app: typer.Typer) -> None:
             check_choice("--output", output, TEXT_OR_JSON)
             tree = resolve_source(source)
             options: dict = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}
+            options["dashboards"] = {"n9e_version": n9e_version}  # the board format of that UI
             options["rules"] = {
                 "n9e_version": n9e_version,
                 "datasource_id": datasource_id,

@@ -215,6 +215,8 @@ def _print_summary(console: Any, report: Report) -> None:
     console.print(table)
     for a in report.failed:
         console.print(f"[red]failed[/] {a.op} {a.kind} {a.key}: {a.error}", highlight=False)
+    for w in report.warnings:
+        console.print(f"[yellow]warning[/] ({w.code}): {w.message}", highlight=False)
     if report.blocked:
         console.print(
             f"[magenta]{len(report.blocked)} object(s) changed in n9e or not managed by n9e-k8s were left as they are"
@@ -244,17 +246,31 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     with handle_errors():
         check_choice("--output", output, TEXT_OR_JSON)
         check_choice("--lang", params["lang"], LANGS)
+        max_for = None
+        if params.get("max_for"):
+            from ..sync.testaid import parse_seconds
+
+            max_for = parse_seconds(params["max_for"])  # before any request
         client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+        notify_rules = list(params.get("notify_rule") or [])
         if params["from_build"] is not None:
             desired = from_build(params["from_build"], kinds)
         else:
             tree = resolve_source(params["source"])
             desired = {}
+            if "alert-rule" in kinds:
+                from ..sync.notify import config_notify_rules
+
+                notify_rules = list(dict.fromkeys(config_notify_rules(tree.promql) + notify_rules))
             if "board" in kinds:
-                desired["board"] = boards_from_source(tree, params["lang"])
+                desired["board"] = boards_from_source(tree, params["lang"], client.version_tuple)
             if "alert-rule" in kinds:
                 alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
                 desired["alert-rule"], desired["recording-rule"] = alerts, records
+        if max_for:
+            from ..sync.testaid import cap_timings
+
+            cap_timings(desired, max_for)
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -294,6 +310,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
                 parallel=params["parallel"],
                 progress=on_action,
                 on_plan=on_plan,
+                notify_rules=notify_rules if "alert-rule" in kinds else [],
             )
         finally:
             progress.stop()
@@ -360,11 +377,52 @@ def _sync_command(kinds: list[str], doc: str) -> Any:
         retries: Retries = 3,
         parallel: Parallel = 4,
         verbose: Verbose = False,
+        **extra: Any,
     ) -> None:
-        _run_sync(kinds, dict(locals()))
+        params = dict(locals())
+        _run_sync(kinds, {**params.pop("extra"), **params})
 
     command.__doc__ = doc
+    _add_options(command, ALERT_OPTIONS if "alert-rule" in kinds else [])
     return command
+
+
+NotifyRule = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify-rule",
+        help="n9e v8+: name of a notify rule every alert rule notifies (repeatable; added to promql/config.yaml's "
+        "notify_rules). Resolved to its id on the server; an unknown name fails before anything is written.",
+        show_default=False,
+    ),
+]
+MaxFor = Annotated[
+    str | None,
+    typer.Option(
+        "--max-for",
+        help="Test aid: cap every alert rule's `for` and every rule's evaluation interval at this duration "
+        "(e.g. 10s), so a lab outage pages within seconds. A normal sync afterwards writes the real timings back.",
+        show_default=False,
+    ),
+]
+# Options only sync-alerts has: (name, annotation, default).
+ALERT_OPTIONS: list[tuple[str, Any, Any]] = [("notify_rule", NotifyRule, None), ("max_for", MaxFor, None)]
+
+
+def _add_options(command: Any, options: list[tuple[str, Any, Any]]) -> None:
+    """Give one command of the shared factory extra options (typer reads ``__signature__``; they arrive in
+    ``**extra``)."""
+    import inspect
+
+    sig = inspect.signature(command, eval_str=True)
+    params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    for name, annotation, default in options:
+        params.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
+        command.__annotations__[name] = annotation
+    command.__annotations__.pop("extra", None)
+    command.__signature__ = sig.replace(parameters=params)
 
 
 def register(app: typer.Typer) -> None:

@@ -24,10 +24,17 @@ __all__ = [
 OUTPUT_DIR = "dashboards"
 
 
-def render_boards(ctx: BuildContext, lang: str | None = None) -> list[tuple[DashboardSpec, dict[str, Any]]]:
-    """Every dashboard source of the tree with its rendered board (``lang`` defaults to ``ctx.lang``)."""
+def render_boards(
+    ctx: BuildContext, lang: str | None = None, n9e_version: str | tuple[int, int, int] | None = None
+) -> list[tuple[DashboardSpec, dict[str, Any]]]:
+    """Every dashboard source of the tree with its rendered board (``lang`` defaults to ``ctx.lang``), in the
+    board format of ``n9e_version`` (default: the build's ``--n9e-version``, ``ctx.options["dashboards"]``)."""
+    from .render import DEFAULT_N9E_VERSION, board_format_for
+
+    version = n9e_version or (ctx.options.get("dashboards") or {}).get("n9e_version") or DEFAULT_N9E_VERSION
+    fmt = board_format_for(version)
     return [
-        (spec, render_board(spec, ctx.catalog, ctx.selectors, lang or ctx.lang))
+        (spec, render_board(spec, ctx.catalog, ctx.selectors, lang or ctx.lang, fmt))
         for spec in load_dashboards(ctx.tree, ctx.catalog, ctx.selectors)
     ]
 

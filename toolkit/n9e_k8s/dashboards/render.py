@@ -1,8 +1,8 @@
-"""Dashboard source -> n9e board (import shape, configs 3.0.0) as v7 to v9 accept it.
+"""Dashboard source -> n9e board (import shape, configs 3.0.0) in the format of the target n9e's own UI.
 
 Choices, with the n9e/fe code they follow (see docs/dashboards.md):
-* configs and panels ``version: "3.0.0"`` and ``standardOptions.util``: v7 reads them natively,
-  v8/v9 migrate ``util`` to ``unit`` on load;
+* configs ``version: "3.0.0"``; the panels as the target's UI writes them (``ServerFeatures.board_format``):
+  ``3.0.0`` with ``standardOptions.util`` for v6-v8 (the default), ``3.4.0`` with ``unit`` for v9;
 * every panel queries ``${datasource}``, a ``datasource`` variable of cate prometheus;
 * rows are ``collapsed: true`` (n9e's "expanded") with their panels following at top level;
 * panel ids are UUIDv5 of ``<ident>/<panel key>``: stable across builds, ``layout.i`` equals the id;
@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from ..catalog import Catalog, CatalogEntry
+from ..n9e_client import BoardFormat, ServerFeatures
 from ..selectors import Selectors
 from ..textio import stable_json
 from .layout import COLUMNS, DEFAULT_SIZE, pack
@@ -22,7 +23,16 @@ from .source import DashboardSpec, PanelSpec, RowSpec, used_variables
 from .units import n9e_unit
 
 CONFIGS_VERSION = "3.0.0"
-PANEL_VERSION = "3.0.0"
+DEFAULT_N9E_VERSION = "v8"  # `build --n9e-version` default (as for the rules): the v6-v8 board format
+
+
+def board_format_for(n9e_version: str | tuple[int, int, int] = DEFAULT_N9E_VERSION) -> BoardFormat:
+    """The board format of a `--n9e-version` (``v7``/``v8``/``v9``) or of a server's version tuple."""
+    if isinstance(n9e_version, str) and n9e_version[1:].isdigit():
+        return ServerFeatures.of((int(n9e_version[1:]), 0, 0)).board_format
+    return ServerFeatures.of(n9e_version).board_format
+
+
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/n9e-k8s/dashboards")
 DATASOURCE = {"cate": "prometheus", "value": "${datasource}"}
 DEFAULT_DECIMALS = 2
@@ -114,7 +124,12 @@ def _target(
 
 
 def render_panel(
-    spec: DashboardSpec, panel: PanelSpec, catalog: Catalog, selectors: Selectors, lang: str
+    spec: DashboardSpec,
+    panel: PanelSpec,
+    catalog: Catalog,
+    selectors: Selectors,
+    lang: str,
+    fmt: BoardFormat | None = None,
 ) -> dict[str, Any]:
     """One panel without its layout."""
     entries = [catalog.get(q) for q in panel.queries]
@@ -127,8 +142,9 @@ def render_panel(
         description = "\n".join(e.description.get(lang) for e in entries)
     # n9e/fe valueFormatter rounds to `decimals` (integers stay integers); without it the byte and
     # time converters print every digit (`302.791595 MiB`).
+    fmt = fmt or board_format_for()
     standard: dict[str, Any] = {
-        "util": n9e_unit(o.get("unit") or entries[0].unit),
+        fmt.unit_key: n9e_unit(o.get("unit") or entries[0].unit),
         "decimals": DEFAULT_DECIMALS,
     }
     for key in ("decimals", "min", "max"):
@@ -157,7 +173,7 @@ def render_panel(
     return {
         "type": ptype,
         "id": panel_id(spec.ident, panel.key),
-        "version": PANEL_VERSION,
+        "version": fmt.panel_version,
         "name": title,
         "description": description,
         "datasourceCate": "prometheus",
@@ -171,9 +187,11 @@ def render_panel(
     }
 
 
-def _row_panel(spec: DashboardSpec, row: RowSpec, lang: str, y: int) -> dict[str, Any]:
+def _row_panel(spec: DashboardSpec, row: RowSpec, lang: str, y: int, fmt: BoardFormat) -> dict[str, Any]:
     rid = row_id(spec.ident, row.key)
+    extras = {"version": fmt.panel_version, "overrides": []} if fmt.row_extras else {}
     return {
+        **extras,
         "type": "row",
         "id": rid,
         "name": row.title.get(lang),
@@ -264,16 +282,21 @@ def render_variables(
 
 
 def render_board(
-    spec: DashboardSpec, catalog: Catalog, selectors: Selectors, lang: str = "en"
+    spec: DashboardSpec,
+    catalog: Catalog,
+    selectors: Selectors,
+    lang: str = "en",
+    fmt: BoardFormat | None = None,
 ) -> dict[str, Any]:
-    """The board in n9e's import shape {name, ident, tags, note, configs}."""
+    """The board in n9e's import shape {name, ident, tags, note, configs}, panels in ``fmt`` (default: v6-v8)."""
+    fmt = fmt or board_format_for()
     panels: list[dict[str, Any]] = []
     exprs: list[str] = []
     y = 0
     for row in spec.rows:
-        panels.append(_row_panel(spec, row, lang, y))
+        panels.append(_row_panel(spec, row, lang, y, fmt))
         y += 1
-        rendered = [render_panel(spec, p, catalog, selectors, lang) for p in row.panels]
+        rendered = [render_panel(spec, p, catalog, selectors, lang, fmt) for p in row.panels]
         sizes = [panel_size(p, r["type"]) for p, r in zip(row.panels, rendered, strict=True)]
         positions, y = pack(sizes, y)
         for r, (w, h), (x, py) in zip(rendered, sizes, positions, strict=True):

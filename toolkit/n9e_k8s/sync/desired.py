@@ -11,13 +11,15 @@ from ..errors import SourceError, SourceErrors, UsageError
 from .engine import Desired
 
 
-def boards_from_source(tree: Any, lang: str) -> list[Desired]:
+def boards_from_source(
+    tree: Any, lang: str, n9e_version: tuple[int, int, int] | None = None
+) -> list[Desired]:
+    """The boards in the format of the server's own UI (``ServerFeatures.board_format``)."""
     from ..build import make_context
     from ..dashboards import render_boards
 
-    return [
-        Desired(board, tree.display(spec.file)) for spec, board in render_boards(make_context(tree, lang))
-    ]
+    boards = render_boards(make_context(tree, lang), n9e_version=n9e_version)
+    return [Desired(board, tree.display(spec.file)) for spec, board in boards]
 
 
 def rules_from_source(

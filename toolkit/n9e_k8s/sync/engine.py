@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceError, SourceErrors, UsageError
 from ..textio import stable_json
+from .checks import PathWarning, datasource_warnings, notify_warning
 from .handlers import AlertRuleHandler, BoardHandler, Handler, RecordingRuleHandler
 from .plan import CONFLICT, CREATE, DELETE, DRIFT, UPDATE, Action, Plan, duplicate_keys, plan_kind
 
@@ -50,6 +51,7 @@ class Report:
     group_created: bool = False
     requests: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: list[PathWarning] = field(default_factory=list)  # n9e's path for the rules (sync/checks.py)
 
     @property
     def failed(self) -> list[Action]:
@@ -78,6 +80,7 @@ class Report:
             "requests": self.requests,
             "seconds": round(self.seconds, 3),
             "exit_code": self.exit_code(),
+            "warnings": [w.as_json() for w in self.warnings],
         }
 
 
@@ -290,8 +293,14 @@ def sync(
     parallel: int = 4,
     progress: Callable[[Action], None] | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    notify_rules: list[str] | None = None,
 ) -> Report:
-    """Plan (and unless dry-run, apply) ``desired`` in one busi group. ``desired`` keys: handler kinds."""
+    """Plan (and unless dry-run, apply) ``desired`` in one busi group. ``desired`` keys: handler kinds.
+
+    ``notify_rules`` (names) are resolved to this server's ids (sync/notify.py) and added to every alert rule's
+    ``notify_rule_ids``; an unknown name fails before anything is written."""
+    from .notify import resolve_notify_rules
+
     opts = options or SyncOptions()
     started = time.monotonic()
     kinds = list(desired)
@@ -300,6 +309,9 @@ def sync(
     version = client.version
     group_id, group_name, will_create = resolve_group(client, group, create=create_group, dry_run=True)
     ds_id = resolve_datasource(client, datasource)
+    notify_ids = resolve_notify_rules(client, notify_rules or [])
+    for d in desired.get("alert-rule", []) if notify_ids else []:
+        d.obj = {**d.obj, "notify_rule_ids": sorted({*(d.obj.get("notify_rule_ids") or []), *notify_ids})}
     handlers = make_handlers(
         client, group_id or 0, kinds, datasource_id=ds_id, version=client.version_tuple, parallel=parallel
     )
@@ -310,6 +322,10 @@ def sync(
     if on_plan:
         on_plan(plan)
     report = Report(group_id, group_name, version, plan, opts.dry_run, group_created=will_create)
+    alerts, records = prepared.get("alert-rule", []), prepared.get("recording-rule", [])
+    report.warnings = datasource_warnings(
+        client, ds_id, alert_rules=len(alerts), recording_rules=len(records)
+    ) + notify_warning(client.features.notify_rules, alerts)
     if not opts.dry_run:
         if plan.by_op(DRIFT, CONFLICT):
             report.backups = write_backups(plan, handlers, opts.backup_dir or default_backup_dir())

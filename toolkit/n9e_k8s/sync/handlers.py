@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..n9e_client import ServerFeatures
 from .plan import Spec, content_hash
+from .uisave import canonical_board_configs, canonical_extra_config
 
 if TYPE_CHECKING:
     from ..n9e_client import N9eClient
@@ -167,6 +168,13 @@ class BoardHandler:
         return list(dict.fromkeys(words))
 
     def normalise(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """For comparison: ``written_form`` with the configs as the UI's migration leaves them (uisave.py)."""
+        out = self.written_form(obj)
+        out["configs"] = canonical_board_configs(out["configs"])
+        return out
+
+    def written_form(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """The normalised content as this tool writes it (export writes this form)."""
         tags = sorted(t for t in self._tags(obj) if not t.startswith(HASH_TAG_PREFIX))
         out = {
             "name": obj.get("name") or "",
@@ -218,8 +226,8 @@ class BoardHandler:
 
     def wire(self, desired: dict[str, Any]) -> dict[str, Any]:
         """The create/update body: markers in the tags, configs as a JSON string."""
-        norm = self.normalise(desired)
-        tags = [*self._tags(desired), HASH_TAG_PREFIX + content_hash(norm)]
+        norm = self.written_form(desired)
+        tags = [*self._tags(desired), HASH_TAG_PREFIX + content_hash(self.normalise(desired))]
         body = {
             "name": desired["name"],
             "ident": desired.get("ident") or "",
@@ -279,7 +287,7 @@ class BoardHandler:
         self.client.delete_boards(r["id"] for r in remotes)
 
     def export(self, remote: dict[str, Any]) -> dict[str, Any]:
-        n = self.normalise(remote)
+        n = self.written_form(remote)
         n["tags"] = " ".join(n["tags"])
         return n
 
@@ -330,7 +338,7 @@ class _RuleIO:
         getattr(self._client(), f"delete_{self.noun}s")(self.group_id, [r["id"] for r in remotes])
 
     def export(self, remote: dict[str, Any]) -> dict[str, Any]:
-        return self.normalise(remote)  # type: ignore[attr-defined]
+        return self.written_form(remote)  # type: ignore[attr-defined]
 
     def export_name(self, remote: dict[str, Any]) -> str:
         return file_stem(self.key(remote))
@@ -450,6 +458,13 @@ class AlertRuleHandler(_RuleIO):
         return r
 
     def normalise(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """For comparison: ``written_form`` without what the UI's rule form adds on save (uisave.py)."""
+        out = self.written_form(obj)
+        out["extra_config"] = canonical_extra_config(out["extra_config"])
+        return out
+
+    def written_form(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """The normalised content as this tool writes it (export writes this form)."""
         out: dict[str, Any] = {}
         for k, default in self.fields.items():
             v = obj.get(k)
@@ -579,6 +594,11 @@ class RecordingRuleHandler(_RuleIO):
         return r
 
     def normalise(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """For comparison (a UI save of a recording rule changes only ``update_at``)."""
+        return self.written_form(obj)
+
+    def written_form(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """The normalised content as this tool writes it (export writes this form)."""
         out = {k: _none_to(obj.get(k), d) for k, d in self.fields.items()}
         if self.ds_field == "datasource_ids":
             out["datasource_ids"] = _normalise_ids(obj.get("datasource_ids"))

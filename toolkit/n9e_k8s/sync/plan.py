@@ -3,7 +3,9 @@
 Each object is compared in *normalised* form (server-side fields dropped, strings that hold JSON parsed,
 defaults filled in, key order irrelevant), so an object that did not change is reported unchanged.
 Drift: every object this tool writes carries a hash of the normalised content it wrote; when the remote's
-current content no longer hashes to that value, someone changed it outside the tool.
+current content no longer hashes to that value, someone changed it outside the tool. ``normalise`` also folds away
+what n9e's UI adds on an unchanged save (sync/uisave.py), so such a save is "unchanged", not drift. A marker written
+before that folding existed hashes ``written_form`` (normalised as written, no folding); it is accepted too.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Spec(Protocol):
 
     def key(self, obj: dict[str, Any]) -> str: ...
     def normalise(self, obj: dict[str, Any]) -> dict[str, Any]: ...
+    def written_form(self, obj: dict[str, Any]) -> dict[str, Any]: ...
     def is_managed(self, remote: dict[str, Any]) -> bool: ...
     def stored_hash(self, remote: dict[str, Any]) -> str | None: ...
 
@@ -44,6 +47,12 @@ def canonical(obj: Any) -> str:
 
 def content_hash(normalised: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(normalised).encode()).hexdigest()[:16]
+
+
+def marker_hashes(spec: Spec, obj: dict[str, Any]) -> set[str]:
+    """The stored hashes that mean "this is ``obj``": of its normalised form (what this tool writes), and of
+    ``written_form`` (markers written before the UI-save folding of sync/uisave.py)."""
+    return {content_hash(spec.normalise(obj)), content_hash(spec.written_form(obj))}
 
 
 def pretty(obj: Any) -> str:
@@ -153,6 +162,7 @@ def plan_kind(
         key = spec.key(d)
         wanted.add(key)
         want = spec.normalise(d)
+        want_hashes = marker_hashes(spec, d)
         candidates = by_key.get(key, [])
         # Prefer a managed remote when several share the key (duplicates are possible in some n9e versions).
         candidates.sort(key=lambda r: (not spec.is_managed(r), r.get("id") or 0))
@@ -169,9 +179,9 @@ def plan_kind(
         a = Action(spec.kind, key, UNCHANGED, desired=want, prepared=d, remote=r, remote_norm=have, diff=diff)
         if not managed:
             a.op, a.reason, a.forced = CONFLICT, "exists in n9e but is not managed by n9e-k8s", force
-        elif have == want and stored == content_hash(want):
+        elif have == want and stored in want_hashes:
             a.op = UNCHANGED
-        elif stored is not None and stored == content_hash(have):
+        elif stored is not None and stored in marker_hashes(spec, r):
             a.op = UPDATE
             if have == want:
                 a.reason = "refresh the n9e-k8s marker"
@@ -193,7 +203,7 @@ def plan_kind(
                 )
                 if key in wanted:
                     a.reason = "duplicate of a managed object"
-                elif stored is not None and stored != content_hash(have):
+                elif stored is not None and stored not in marker_hashes(spec, r):
                     a.op, a.reason, a.forced = (
                         DRIFT,
                         "no longer in the source, but changed in n9e since",
