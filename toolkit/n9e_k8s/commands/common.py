@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -51,6 +52,15 @@ def check_choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
     """A usage error (exit 2) unless ``value`` is one of ``choices``."""
     if value not in choices:
         raise UsageError(f"{flag} must be {' or '.join(choices)}, not {value!r}")
+
+
+def out_path(value: str, flag: str = "--out") -> Path:
+    """An output folder flag: an empty value (an unset shell variable) is a usage error, not the cwd."""
+    if not value.strip():
+        raise UsageError(f"{flag} is empty (an unset variable?): give a folder")
+    if "\0" in value:
+        raise UsageError(f"{flag} contains a NUL byte")
+    return Path(value).expanduser()
 
 
 LANGS = ("en", "zh")  # the same as catalog.LANGS, here without importing the catalog at start-up
