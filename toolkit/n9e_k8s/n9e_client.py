@@ -124,6 +124,24 @@ class ClientOptions:
     max_backoff: float = 8.0
     verify: bool = True
     ca_file: str | None = None
+    max_response_bytes: int = 64 * 1024 * 1024  # a larger answer is an error, not read into memory
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its userinfo (``http://user:pw@host`` -> ``http://***@host``): the form to show."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of ``url``, without userinfo, path or query."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "") if parts.scheme else ""
 
 
 # ------------------------------------------------------------------------------------------------- RSA
@@ -277,17 +295,25 @@ class N9eClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise N9eError(f"invalid n9e URL {url!r}: expected http(s)://host[:port]")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise N9eError(f"invalid n9e URL {redact_url(url)!r}: expected http(s)://host[:port]")
         self.url = url.rstrip("/")
+        self.shown_url = redact_url(self.url)  # for messages: never the userinfo
         self.credentials = credentials
         self.options = options or ClientOptions()
         self.session = session or requests.Session()
         self.session.headers.update(
             {"X-Language": "en", "User-Agent": f"n9e-k8s/{__version__}", "Accept": "application/json"}
         )
-        self.session.verify = self.options.ca_file or self.options.verify
+        # verify goes with every request too: a session setting loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in
+        # requests' merge_environment_settings, a per-request one does not.
+        self.verify: bool | str = self.options.ca_file or self.options.verify
+        self.session.verify = self.verify
         self._sleep = sleep
         self.requests: Counter[str] = Counter()  # attempts sent, by method
         self._version: str | None = None
@@ -368,7 +394,11 @@ class N9eClient:
                     data=None if body is None else json.dumps(body, ensure_ascii=False).encode(),
                     headers=headers,
                     timeout=self.options.timeout,
+                    verify=self.verify,
+                    allow_redirects=False,  # n9e never redirects; a redirect must not carry credentials on
+                    stream=True,
                 )
+                self._read_capped(method, path, resp)
             except requests.Timeout:
                 log.info("%s %s: timeout after %.1fs", method, path, self.options.timeout)
                 last_exc = N9eTimeout(
@@ -378,7 +408,7 @@ class N9eClient:
             except requests.ConnectionError as exc:
                 log.info("%s %s: connection error", method, path)
                 last_exc = N9eConnectionError(
-                    f"{method} {path}: cannot connect to {self.url}: {type(exc).__name__}",
+                    f"{method} {path}: cannot connect to {self.shown_url}: {type(exc).__name__}",
                     method=method,
                     path=path,
                 )
@@ -402,8 +432,42 @@ class N9eClient:
             last_exc.args = (f"{last_exc.args[0]} (gave up after {attempts} attempts)",)
         raise last_exc
 
+    def _read_capped(self, method: str, path: str, resp: requests.Response) -> None:
+        """Read the body, at most ``max_response_bytes`` of it (a larger answer is an error)."""
+        cap = self.options.max_response_bytes
+        length = resp.headers.get("Content-Length", "")
+        too_big = N9eAPIError(
+            f"{method} {path}: the answer is larger than {cap} bytes; refused",
+            method=method,
+            path=path,
+            status=resp.status_code,
+        )
+        if length.isdigit() and int(length) > cap:
+            resp.close()
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > cap:
+                resp.close()
+                raise too_big
+            chunks.append(chunk)
+        resp._content = b"".join(chunks)  # what resp.text/json() read
+        resp._content_consumed = True
+
     def _decode(self, method: str, path: str, resp: requests.Response) -> Any:
         """Apply the envelope rules; return ``dat`` (or None for message-only answers)."""
+        if 300 <= resp.status_code < 400:
+            location = resp.headers.get("Location", "")
+            target = origin(requests.compat.urljoin(self.url + path, location)) if location else "nowhere"
+            raise N9eAPIError(
+                f"{method} {path}: HTTP {resp.status_code} redirect to {target}, not followed (n9e's API does "
+                f"not redirect: check --url {self.shown_url}, e.g. http vs https or a proxy in front)",
+                method=method,
+                path=path,
+                status=resp.status_code,
+            )
         ctype = resp.headers.get("Content-Type", "")
         text = resp.text
         if resp.status_code in (401, 403):

@@ -121,7 +121,7 @@ def connect(
     import logging
 
     from ..errors import UsageError
-    from ..n9e_client import ClientOptions, Credentials, N9eClient, RedactingFilter
+    from ..n9e_client import ClientOptions, Credentials, N9eClient, RedactingFilter, redact_url
     from ..sync.settings import resolve_settings
 
     flags = {
@@ -146,8 +146,11 @@ def connect(
         basic_password=settings.basic_password,
         auth_header=settings.auth_header,
     )
-    if timeout <= 0 or retries < 0:
-        raise UsageError("--timeout must be positive and --retries not negative")
+    if not 0 < timeout <= 3600:
+        raise UsageError(f"--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}")
+    if not 0 <= retries <= 10:
+        raise UsageError(f"--retries must be from 0 to 10, not {retries}")
+    warn_plain_http(settings.url, creds)
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("n9e-k8s: %(message)s"))
@@ -156,7 +159,10 @@ def connect(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
         logger.info(
-            "n9e %s (%s)%s", settings.url, creds, f", context {settings.context}" if settings.context else ""
+            "n9e %s (%s)%s",
+            redact_url(settings.url),
+            creds,
+            f", context {settings.context}" if settings.context else "",
         )
     options = ClientOptions(
         timeout=timeout,
@@ -171,6 +177,22 @@ def connect(
 
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     return N9eClient(settings.url, creds, options), settings
+
+
+def warn_plain_http(url: str, creds: Any) -> None:
+    """A token or password sent over plain http:// to another machine can be read on the way."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "http" or (creds.mode == "none" and not parts.password):
+        return
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host == "::1" or host.startswith("127."):
+        return  # loopback (the labs): nothing crosses a network
+    typer.echo(
+        f"warning: credentials go to {parts.hostname} over plain http://; use https:// outside a lab",
+        err=True,
+    )
 
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "drift": "!", "conflict": "!", "unchanged": "="}
