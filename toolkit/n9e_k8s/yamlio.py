@@ -30,6 +30,7 @@ class LineList(list):
 
 
 MAX_ALIASES = 100  # a source file needs a few; a "billion laughs" file needs thousands
+MAX_NODES = 1_000_000  # values once every alias is expanded ("billion laughs" files expand to 10^9)
 MAX_DEPTH = 64  # nesting of mappings and sequences (the deepest source file has about 8)
 
 
@@ -43,28 +44,34 @@ class _LineLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    f"more than {MAX_ALIASES} aliases (*name): refused",
-                    self.peek_event().start_mark,
-                )
-            return super().compose_node(parent, index)
-        self._depth += 1
+        alias = self.check_event(yaml.AliasEvent)
+        self._aliases += alias
+        self._depth += not alias
         try:
-            if self._depth > MAX_DEPTH:
+            if self._aliases > MAX_ALIASES or self._depth > MAX_DEPTH:
+                what = (
+                    f"more than {MAX_ALIASES} aliases (*name)" if alias else f"nested over {MAX_DEPTH} deep"
+                )
                 raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    f"nested more than {MAX_DEPTH} levels deep: refused",
-                    self.peek_event().start_mark,
+                    None, None, f"{what}: refused", self.peek_event().start_mark
                 )
             return super().compose_node(parent, index)
         finally:
-            self._depth -= 1
+            self._depth -= not alias
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` holds with its aliases expanded (an alias repeats its anchor's subtree)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = MAX_NODES + 1  # until known: an alias inside its own anchor expands without end
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(v, memo) for v in node.value)
+    memo[id(node)] = min(size, MAX_NODES + 1)
+    return memo[id(node)]
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -110,7 +117,16 @@ def load_yaml(path: Path) -> Any:
     """Load one YAML document; a syntax error becomes a SourceError with the line."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        loader = _LineLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _expanded_size(node, {}) > MAX_NODES:
+                raise SourceError(
+                    path, f"expands to more than {MAX_NODES} values (aliases of aliases?): refused"
+                )
+            return loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
