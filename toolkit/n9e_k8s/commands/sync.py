@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import EXIT_ERROR, LANGS, TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color
+from .common import (
+    EXIT_ERROR,
+    LANGS,
+    TEXT_OR_JSON,
+    SourceOption,
+    check_choice,
+    handle_errors,
+    no_color,
+    out_path,
+)
 
 if TYPE_CHECKING:
     from ..n9e_client import N9eClient
@@ -404,7 +413,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export(
-        out: Annotated[Path, typer.Option("--out", help="Directory to write into.")],
+        out_arg: Annotated[str, typer.Option("--out", help="Directory to write into.")],
         group: Group = None,
         what: Annotated[
             str, typer.Option("--what", help="Comma list of: dashboards, alert-rules, recording-rules.")
@@ -429,6 +438,7 @@ def register(app: typer.Typer) -> None:
 
         names = {"dashboards": "board", "alert-rules": "alert-rule", "recording-rules": "recording-rule"}
         with handle_errors():
+            out = out_path(out_arg)
             check_choice("--output", output, TEXT_OR_JSON)
             picked = [w.strip() for w in what.split(",") if w.strip()]
             unknown = [w for w in picked if w not in names]
