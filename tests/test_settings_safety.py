@@ -103,19 +103,25 @@ def test_retries_and_timeout_are_bounded(build_dir: Path, flag: str, value: str)
     assert res.exit_code == 2 and flag in res.stderr, res.output
 
 
-def test_plain_http_with_credentials_warns_except_on_loopback(tmp_path: Path) -> None:
-    """No request is made: --from-build names a missing folder, an error found before the first request."""
-    missing = str(tmp_path / "missing")
-    for url, warned in (
-        ("http://n9e.example:9", True),
-        ("https://n9e.example:9", False),
-        ("http://127.0.0.1:9", False),
-    ):
-        res = invoke(
-            "import-dashboards",
-            "--from-build",
-            missing,
-            env={"N9E_URL": url, "N9E_TOKEN": "t", "N9E_GROUP": "k8s"},
-        )
-        assert res.exit_code == 2 and "no such build directory" in res.stderr, res.output
-        assert ("over plain http://" in res.stderr) is warned, (url, res.stderr)
+@pytest.mark.parametrize(
+    ("url", "creds", "warned"),
+    [
+        ("http://n9e.example:17000", {"token": "t"}, True),
+        ("http://n9e.example:17000", {"username": "u", "password": "p"}, True),
+        ("http://u:p@n9e.example:17000", {}, True),
+        ("http://n9e.example:17000", {}, False),
+        ("https://n9e.example:17000", {"token": "t"}, False),
+        ("http://127.0.0.1:17000", {"token": "t"}, False),
+        ("http://localhost:17000", {"token": "t"}, False),
+    ],
+)
+def test_plain_http_with_credentials_warns_except_on_loopback(
+    capsys: pytest.CaptureFixture, url: str, creds: dict, warned: bool
+) -> None:
+    from n9e_k8s.commands.sync import warn_plain_http
+    from n9e_k8s.n9e_client import Credentials
+
+    warn_plain_http(url, Credentials(**creds))
+    err = capsys.readouterr().err
+    assert ("over plain http://" in err) is warned, err
+    assert ":p@" not in err

@@ -555,6 +555,20 @@ class N9eClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path, params=params or None)
 
+    def get_object(self, path: str, **params: Any) -> dict[str, Any]:
+        """``dat`` that must be one object with an integer ``id`` (a board, a group)."""
+        return _checked_object(self.get(path, **params), f"GET {path}", "")
+
+    def get_objects(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """``dat`` that must be a list (or null) of objects, each with an integer ``id``: a server answer of
+        another shape is an error naming the request and the JSON path, not a crash later."""
+        dat = self.get(path, **params)
+        if dat is None:
+            return []
+        if not isinstance(dat, list):
+            raise N9eAPIError(f"GET {path}: unexpected answer: dat is a {type(dat).__name__}, not a list")
+        return [_checked_object(item, f"GET {path}", f"[{i}]") for i, item in enumerate(dat)]
+
     # -- auth ---------------------------------------------------------------------------------------
 
     def login(self) -> None:
@@ -634,12 +648,12 @@ class N9eClient:
 
     def list_groups(self, query: str = "") -> list[dict[str, Any]]:
         if self.service_only:
-            groups = self.get("/v1/n9e/busi-groups") or []
+            groups = self.get_objects("/v1/n9e/busi-groups")
             return [g for g in groups if query.lower() in str(g.get("name", "")).lower()]
         params: dict[str, Any] = {"all": "true", "limit": 5000}
         if query:
             params["query"] = query
-        return self.get("/api/n9e/busi-groups", **params) or []
+        return self.get_objects("/api/n9e/busi-groups", **params)
 
     def get_group(self, group_id: int) -> dict[str, Any]:
         if self.service_only:
@@ -647,7 +661,7 @@ class N9eClient:
                 if g.get("id") == group_id:
                     return g
             raise N9eAPIError(f"busi group {group_id} not found", status=404)
-        return self.get(f"/api/n9e/busi-group/{group_id}")
+        return self.get_object(f"/api/n9e/busi-group/{group_id}")
 
     def create_group(self, name: str) -> int:
         self._require_ui_auth("creating a busi group")
@@ -669,18 +683,18 @@ class N9eClient:
 
     def list_datasources(self) -> list[dict[str, Any]]:
         if self.service_only:
-            return self.get("/v1/n9e/datasources") or []
-        return self.get("/api/n9e/datasource/brief") or []
+            return self.get_objects("/v1/n9e/datasources")
+        return self.get_objects("/api/n9e/datasource/brief")
 
     # -- boards -------------------------------------------------------------------------------------
 
     def list_boards(self, group_id: int) -> list[dict[str, Any]]:
         self._require_ui_auth("dashboards")
-        return self.get(f"/api/n9e/busi-group/{group_id}/boards") or []
+        return self.get_objects(f"/api/n9e/busi-group/{group_id}/boards")
 
     def get_board(self, board_id: int) -> dict[str, Any]:
         self._require_ui_auth("dashboards")
-        return self.get(f"/api/n9e/board/{board_id}")
+        return self.get_object(f"/api/n9e/board/{board_id}")
 
     def create_board(self, group_id: int, board: dict[str, Any]) -> dict[str, Any]:
         self._require_ui_auth("dashboards")
@@ -701,9 +715,9 @@ class N9eClient:
 
     def list_alert_rules(self, group_id: int) -> list[dict[str, Any]]:
         if self.service_only:
-            rules = self.get("/v1/n9e/alert-rules", disabled=-1) or []
+            rules = self.get_objects("/v1/n9e/alert-rules", disabled=-1)
             return [r for r in rules if r.get("group_id") == group_id]
-        return self.get(f"/api/n9e/busi-group/{group_id}/alert-rules") or []
+        return self.get_objects(f"/api/n9e/busi-group/{group_id}/alert-rules")
 
     def create_alert_rules(self, group_id: int, rules: list[dict[str, Any]]) -> dict[str, str]:
         """Batch create; returns ``{name: error}`` ("" = created)."""
@@ -732,7 +746,7 @@ class N9eClient:
 
     def list_recording_rules(self, group_id: int) -> list[dict[str, Any]]:
         self._require_ui_auth("recording rules")
-        return self.get(f"/api/n9e/busi-group/{group_id}/recording-rules") or []
+        return self.get_objects(f"/api/n9e/busi-group/{group_id}/recording-rules")
 
     def create_recording_rules(self, group_id: int, rules: list[dict[str, Any]]) -> dict[str, str]:
         self._require_ui_auth("recording rules")
@@ -750,6 +764,21 @@ class N9eClient:
         ids = list(ids)
         if ids:
             self.call("DELETE", f"/api/n9e/busi-group/{group_id}/recording-rules", {"ids": ids})
+
+
+def _checked_object(item: Any, request: str, where: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise N9eAPIError(
+            f"{request}: unexpected answer: dat{where} is a {type(item).__name__}, not an object"
+        )
+    if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+        raise N9eAPIError(
+            f"{request}: unexpected answer: dat{where}.id is {item.get('id')!r}, not an integer"
+        )
+    for key in ("name", "ident"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise N9eAPIError(f"{request}: unexpected answer: dat{where}.{key} is not a string")
+    return item
 
 
 def _batch_result(dat: Any, names: list[str]) -> dict[str, str]:

@@ -171,7 +171,10 @@ def unknown_keys(node: Any, known: Iterable[str], file: Path | str, path: str = 
             where = f"{path}.{key}" if path else str(key)
             errors.append(
                 SourceError(
-                    file, f"unknown key{close_match(str(key), known)}", line=line_of(node, key), path=where
+                    file,
+                    f"unknown key {key!r}{close_match(str(key), known)}",
+                    line=line_of(node, key),
+                    path=where,
                 )
             )
     return errors

@@ -46,6 +46,15 @@ def handle_errors() -> Iterator[None]:
     except (SourceError, RemoteError) as exc:
         err(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        if os.environ.get("N9E_K8S_DEBUG"):
+            raise
+        # A gap in the checks: still no traceback for the user, but a message that says what it is.
+        err(
+            f"unexpected {type(exc).__name__}: {str(exc)[:300]} (a bug in n9e-k8s: please report it; "
+            "N9E_K8S_DEBUG=1 shows where)"
+        )
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 def check_choice(flag: str, value: str, choices: tuple[str, ...]) -> None:

@@ -265,6 +265,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from ..n9e_client import NEWEST_KNOWN
     from ..source import resolve_source
     from ..sync.desired import boards_from_source, from_build, rules_from_source
     from ..sync.engine import SyncOptions, sync
@@ -275,7 +276,9 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     with handle_errors():
         check_choice("--output", output, TEXT_OR_JSON)
         check_choice("--lang", params["lang"], LANGS)
-        client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+        # The whole source is read and checked before the first request (the rules render once more below
+        # for the server's version, which needs one).
+        tree = None
         if params["from_build"] is not None:
             desired = from_build(params["from_build"], kinds)
         else:
@@ -284,8 +287,11 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
             if "board" in kinds:
                 desired["board"] = boards_from_source(tree, params["lang"])
             if "alert-rule" in kinds:
-                alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
-                desired["alert-rule"], desired["recording-rule"] = alerts, records
+                rules_from_source(tree, params["lang"], NEWEST_KNOWN)
+        client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+        if tree is not None and "alert-rule" in kinds:
+            alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
+            desired["alert-rule"], desired["recording-rule"] = alerts, records
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
