@@ -158,6 +158,8 @@ def validate_file(path: Path) -> list[Problem]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return [Problem(file, "", f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)]
+    except RecursionError:
+        return [Problem(file, "", "nested too deeply to be an n9e export")]
     if isinstance(data, list):
         if not data:
             return [Problem(file, "", "empty array: nothing to import")]

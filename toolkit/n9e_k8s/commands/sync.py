@@ -265,6 +265,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from ..errors import UsageError
     from ..n9e_client import NEWEST_KNOWN
     from ..source import resolve_source
     from ..sync.desired import boards_from_source, from_build, rules_from_source
@@ -276,6 +277,8 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     with handle_errors():
         check_choice("--output", output, TEXT_OR_JSON)
         check_choice("--lang", params["lang"], LANGS)
+        if not 1 <= params["parallel"] <= 32:
+            raise UsageError(f"--parallel must be from 1 to 32, not {params['parallel']}")
         # The whole source is read and checked before the first request (the rules render once more below
         # for the server's version, which needs one).
         tree = None
