@@ -133,8 +133,10 @@ def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Se
     except KeyError as exc:
         raise SourceError(file, str(exc.args[0]), line=raw.line_of("expr"), path=f"{path}.expr") from None
     from .promql_syntax import syntax_error
+    from .selectors import VARIABLE_RE
 
-    problem = syntax_error(rendered)
+    # An undefined $variable is reported by the dashboards' check, with its name; parse only what is resolved.
+    problem = None if VARIABLE_RE.search(rendered) else syntax_error(rendered)
     if problem:
         raise SourceError(file, problem, line=raw.line_of("expr"), path=f"{path}.expr")
     fixes = []
