@@ -48,6 +48,7 @@ def test_build_writes_three_importable_boards_byte_identical(tmp_path: Path) -> 
 
 def test_build_zh_and_clean(tmp_path: Path) -> None:
     out = tmp_path / "out"
+    assert cli("build", "--out", str(out)).exit_code == 0  # --clean replaces only a folder a build wrote
     (out / "stale").mkdir(parents=True)
     (out / "stale" / "old.json").write_text("{}")
     result = cli("build", "--out", str(out), "--lang", "zh", "--clean")

@@ -38,3 +38,26 @@ def test_syntax_error_names_the_line(tmp_path: Path):
     f.write_text("a: 1\nb: [1, 2\nc: 3\n")
     with pytest.raises(SourceError, match=r"s.yaml:\d+: invalid YAML"):
         load_yaml(f)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            b"a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+            + b"".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n".encode() for i in range(1, 10)),
+            r"b.yaml: expands to more than 1000000 values",
+        ),
+        (b"a: &a [x, *a]\n", r"expands to more than"),
+        (b"[" * 5000 + b"]" * 5000, r"b.yaml:1: invalid YAML: nested over 64 deep"),
+        ("a: 1\n".encode("utf-16"), r"b.yaml:1: UTF-16 text"),
+        (b"a: 1\nb: \xff\n", r"b.yaml:2: not UTF-8 text \(byte 0xff"),
+        (b"? [a, b]\n: 1\n", r"b.yaml:1: invalid YAML: a key must be a plain value"),
+        (b"a: \x00\n", r"b.yaml: invalid YAML"),
+    ],
+)
+def test_hostile_files_are_source_errors(tmp_path: Path, raw: bytes, message: str) -> None:
+    f = tmp_path / "b.yaml"
+    f.write_bytes(raw)
+    with pytest.raises(SourceError, match=message):
+        load_yaml(f)

@@ -7,6 +7,7 @@ SourceError(s) for broken source; rendering stops before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -103,17 +104,53 @@ class Written:
     changed: bool
 
 
-def write_all(files: Mapping[str, str], out: Path, clean: bool = False) -> list[Written]:
-    """Write ``files`` under ``out``: staged in a temporary directory next to it, then moved in.
+MARKER = ".n9e-k8s-build"
+MARKER_TEXT = "Written by `n9e-k8s build`. `build --clean` replaces only folders that hold this file.\n"
 
-    Without ``clean`` other files in ``out`` stay; with it, ``out`` is replaced as a whole.
+
+def check_clean_target(out: Path, source_root: Path | None = None) -> None:
+    """Refuse to replace a folder the tool did not write (exit 2): the cwd, home, /, the source tree or a
+    folder above it, or any existing non-empty folder without the marker of an earlier build."""
+    resolved = out.resolve()
+    protected = {Path.cwd().resolve(): "the current directory", Path.home().resolve(): "the home directory"}
+    if source_root is not None:
+        protected[source_root.resolve()] = "the source tree"
+    if resolved == Path(resolved.anchor):
+        raise UsageError(f"--clean refuses --out {out}: the root directory")
+    for place, what in protected.items():
+        if resolved == place:
+            raise UsageError(f"--clean refuses --out {out}: it is {what}")
+    if source_root is not None and source_root.resolve().is_relative_to(resolved):
+        raise UsageError(f"--clean refuses --out {out}: it holds the source tree")
+    if resolved.is_dir() and any(resolved.iterdir()) and not (resolved / MARKER).is_file():
+        raise UsageError(
+            f"--clean refuses --out {out}: not written by `n9e-k8s build` (no {MARKER} file); "
+            "remove it yourself or pick another folder"
+        )
+
+
+def write_all(
+    files: Mapping[str, str], out: Path, clean: bool = False, marker: bool = False
+) -> list[Written]:
+    """Write ``files`` under ``out``, all or nothing.
+
+    Everything is staged in a temporary directory next to ``out`` first. With ``clean`` (or a new ``out``)
+    ``out`` is renamed away and the stage renamed in; without it, each file replaced is moved aside first
+    and put back if a later move fails, and other files in ``out`` stay. With ``marker``, a folder this
+    build creates (or that holds the marker already) gets the MARKER file that ``--clean`` looks for: a
+    folder with the user's own files never does.
     """
     out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a directory")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out} exists and is not a directory")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name[:40]}.", dir=out.parent))
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc.strerror or exc}") from None
     before = {rel: _read(out / rel) for rel in files}
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    if marker and (not out.exists() or clean or (out / MARKER).is_file() or not any(out.iterdir())):
+        files = {**files, MARKER: MARKER_TEXT}
     umask = os.umask(0)
     os.umask(umask)
     stage.chmod(0o777 & ~umask)  # mkdtemp makes it 0700; the output directory should not be
@@ -123,18 +160,55 @@ def write_all(files: Mapping[str, str], out: Path, clean: bool = False) -> list[
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content, encoding="utf-8", newline="\n")
         if clean or not out.exists():
-            old = out.parent / f"{stage.name}.old"
-            if out.exists():
-                os.replace(out, old)
-            os.replace(stage, out)
-            shutil.rmtree(old, ignore_errors=True)
+            _swap_dir(stage, out)
         else:
-            for rel in files:
-                (out / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(stage / rel, out / rel)
+            _move_files(stage, out, list(files))
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return [Written(rel, len(c.encode("utf-8")), before[rel] != c) for rel, c in files.items()]
+    return [
+        Written(rel, len(c.encode("utf-8")), before[rel] != c) for rel, c in files.items() if rel != MARKER
+    ]
+
+
+def _swap_dir(stage: Path, out: Path) -> None:
+    """Rename ``out`` away and ``stage`` in; put ``out`` back if the second rename fails."""
+    old = stage.with_name(stage.name + ".old")
+    if out.exists():
+        os.replace(out, old)
+    try:
+        os.replace(stage, out)
+    except OSError:
+        if old.exists():
+            os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _move_files(stage: Path, out: Path, rels: list[str]) -> None:
+    """Move each staged file over ``out``: the file it replaces goes aside first, and every move done is
+    undone if a later one fails."""
+    aside = stage / ".replaced"
+    done: list[tuple[str, bool]] = []  # (rel, an old file was moved aside)
+    try:
+        for rel in rels:
+            target = out / rel
+            had_old = target.exists()
+            if had_old:
+                (aside / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, aside / rel)
+            done.append((rel, had_old))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / rel, target)
+    except OSError:
+        for rel, had_old in reversed(done):
+            with contextlib.suppress(OSError):
+                if had_old:
+                    os.replace(aside / rel, out / rel)
+                else:
+                    (out / rel).unlink(missing_ok=True)
+        raise
 
 
 def _read(path: Path) -> str | None:
@@ -151,5 +225,7 @@ def build(
     clean: bool = False,
     options: Mapping[str, Any] | None = None,
 ) -> list[Written]:
+    if clean:
+        check_clean_target(out, tree.root)
     ctx = make_context(tree, lang, options)
-    return write_all(render_all(ctx), out, clean=clean)
+    return write_all(render_all(ctx), out, clean=clean, marker=True)

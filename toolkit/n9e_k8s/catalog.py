@@ -10,7 +10,7 @@ from typing import Any
 from .errors import SourceError, SourceErrors
 from .selectors import Mode, Selectors, load_selectors
 from .source import SourceTree
-from .yamlio import LineDict, load_yaml
+from .yamlio import LineDict, load_yaml, unknown_keys
 
 NON_CATALOG_FILES = {"config.yaml", "metrics.yaml", "expected-empty.yaml"}
 LANGS = ("en", "zh")  # every text in the source comes in these languages; --lang picks one
@@ -126,10 +126,9 @@ def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Se
     path = f"entries[{index}]"
     if not isinstance(raw, LineDict):
         raise SourceError(file, "an entry must be a mapping", path=path)
-    unknown = set(raw) - ENTRY_KEYS
+    unknown = unknown_keys(raw, sorted(ENTRY_KEYS), file, path)
     if unknown:
-        key = sorted(unknown)[0]
-        raise SourceError(file, f"unknown key '{key}'", line=raw.line_of(key), path=f"{path}.{key}")
+        raise unknown[0]
     for key in REQUIRED_KEYS:
         if key not in raw:
             raise SourceError(file, f"missing required key '{key}'", line=raw.line, path=path)
@@ -149,8 +148,16 @@ def _parse_entry(raw: Any, component: str, index: int, file: Path, selectors: Se
         )
     try:
         selectors.expand(expr, component, "dashboard")
+        rendered = selectors.expand(expr, component, "rule")
     except KeyError as exc:
         raise SourceError(file, str(exc.args[0]), line=raw.line_of("expr"), path=f"{path}.expr") from None
+    from .promql_syntax import syntax_error
+    from .selectors import VARIABLE_RE
+
+    # An undefined $variable is reported by the dashboards' check, with its name; parse only what is resolved.
+    problem = None if VARIABLE_RE.search(rendered) else syntax_error(rendered)
+    if problem:
+        raise SourceError(file, problem, line=raw.line_of("expr"), path=f"{path}.expr")
     fixes = []
     for fix in raw.get("fixes") or []:
         if isinstance(fix, str):
@@ -239,6 +246,7 @@ def load_catalog(tree: SourceTree, selectors: Selectors | None = None) -> Catalo
             errors.append(SourceError(file, "a catalog file needs 'component' and 'entries'"))
             continue
         component = data["component"]
+        errors += unknown_keys(data, ("component", "entries"), file)
         problem = selectors.component_error(component, file, data.line_of("component"))
         if problem:
             errors.append(problem)

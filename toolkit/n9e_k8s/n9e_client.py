@@ -124,6 +124,24 @@ class ClientOptions:
     max_backoff: float = 8.0
     verify: bool = True
     ca_file: str | None = None
+    max_response_bytes: int = 64 * 1024 * 1024  # a larger answer is an error, not read into memory
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its userinfo (``http://user:pw@host`` -> ``http://***@host``): the form to show."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of ``url``, without userinfo, path or query."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "") if parts.scheme else ""
 
 
 # ------------------------------------------------------------------------------------------------- RSA
@@ -303,17 +321,25 @@ class N9eClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise N9eError(f"invalid n9e URL {url!r}: expected http(s)://host[:port]")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise N9eError(f"invalid n9e URL {redact_url(url)!r}: expected http(s)://host[:port]")
         self.url = url.rstrip("/")
+        self.shown_url = redact_url(self.url)  # for messages: never the userinfo
         self.credentials = credentials
         self.options = options or ClientOptions()
         self.session = session or requests.Session()
         self.session.headers.update(
             {"X-Language": "en", "User-Agent": f"n9e-k8s/{__version__}", "Accept": "application/json"}
         )
-        self.session.verify = self.options.ca_file or self.options.verify
+        # verify goes with every request too: a session setting loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in
+        # requests' merge_environment_settings, a per-request one does not.
+        self.verify: bool | str = self.options.ca_file or self.options.verify
+        self.session.verify = self.verify
         self._sleep = sleep
         self.requests: Counter[str] = Counter()  # attempts sent, by method
         self.read_posts = 0  # POSTs that only read (v6's POST /datasource/list): not writes
@@ -395,7 +421,11 @@ class N9eClient:
                     data=None if body is None else json.dumps(body, ensure_ascii=False).encode(),
                     headers=headers,
                     timeout=self.options.timeout,
+                    verify=self.verify,
+                    allow_redirects=False,  # n9e never redirects; a redirect must not carry credentials on
+                    stream=True,
                 )
+                self._read_capped(method, path, resp)
             except requests.Timeout:
                 log.info("%s %s: timeout after %.1fs", method, path, self.options.timeout)
                 last_exc = N9eTimeout(
@@ -405,7 +435,7 @@ class N9eClient:
             except requests.ConnectionError as exc:
                 log.info("%s %s: connection error", method, path)
                 last_exc = N9eConnectionError(
-                    f"{method} {path}: cannot connect to {self.url}: {type(exc).__name__}",
+                    f"{method} {path}: cannot connect to {self.shown_url}: {type(exc).__name__}",
                     method=method,
                     path=path,
                 )
@@ -429,8 +459,42 @@ class N9eClient:
             last_exc.args = (f"{last_exc.args[0]} (gave up after {attempts} attempts)",)
         raise last_exc
 
+    def _read_capped(self, method: str, path: str, resp: requests.Response) -> None:
+        """Read the body, at most ``max_response_bytes`` of it (a larger answer is an error)."""
+        cap = self.options.max_response_bytes
+        length = resp.headers.get("Content-Length", "")
+        too_big = N9eAPIError(
+            f"{method} {path}: the answer is larger than {cap} bytes; refused",
+            method=method,
+            path=path,
+            status=resp.status_code,
+        )
+        if length.isdigit() and int(length) > cap:
+            resp.close()
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > cap:
+                resp.close()
+                raise too_big
+            chunks.append(chunk)
+        resp._content = b"".join(chunks)  # what resp.text/json() read
+        resp._content_consumed = True
+
     def _decode(self, method: str, path: str, resp: requests.Response) -> Any:
         """Apply the envelope rules; return ``dat`` (or None for message-only answers)."""
+        if 300 <= resp.status_code < 400:
+            location = resp.headers.get("Location", "")
+            target = origin(requests.compat.urljoin(self.url + path, location)) if location else "nowhere"
+            raise N9eAPIError(
+                f"{method} {path}: HTTP {resp.status_code} redirect to {target}, not followed (n9e's API does "
+                f"not redirect: check --url {self.shown_url}, e.g. http vs https or a proxy in front)",
+                method=method,
+                path=path,
+                status=resp.status_code,
+            )
         ctype = resp.headers.get("Content-Type", "")
         text = resp.text
         if resp.status_code in (401, 403):
@@ -518,6 +582,20 @@ class N9eClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path, params=params or None)
 
+    def get_object(self, path: str, **params: Any) -> dict[str, Any]:
+        """``dat`` that must be one object with an integer ``id`` (a board, a group)."""
+        return _checked_object(self.get(path, **params), f"GET {path}", "")
+
+    def get_objects(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """``dat`` that must be a list (or null) of objects, each with an integer ``id``: a server answer of
+        another shape is an error naming the request and the JSON path, not a crash later."""
+        dat = self.get(path, **params)
+        if dat is None:
+            return []
+        if not isinstance(dat, list):
+            raise N9eAPIError(f"GET {path}: unexpected answer: dat is a {type(dat).__name__}, not a list")
+        return [_checked_object(item, f"GET {path}", f"[{i}]") for i, item in enumerate(dat)]
+
     # -- auth ---------------------------------------------------------------------------------------
 
     def login(self) -> None:
@@ -597,12 +675,12 @@ class N9eClient:
 
     def list_groups(self, query: str = "") -> list[dict[str, Any]]:
         if self.service_only:
-            groups = self.get("/v1/n9e/busi-groups") or []
+            groups = self.get_objects("/v1/n9e/busi-groups")
             return [g for g in groups if query.lower() in str(g.get("name", "")).lower()]
         params: dict[str, Any] = {"all": "true", "limit": 5000}
         if query:
             params["query"] = query
-        return self.get("/api/n9e/busi-groups", **params) or []
+        return self.get_objects("/api/n9e/busi-groups", **params)
 
     def get_group(self, group_id: int) -> dict[str, Any]:
         if self.service_only:
@@ -610,7 +688,7 @@ class N9eClient:
                 if g.get("id") == group_id:
                     return g
             raise N9eAPIError(f"busi group {group_id} not found", status=404)
-        return self.get(f"/api/n9e/busi-group/{group_id}")
+        return self.get_object(f"/api/n9e/busi-group/{group_id}")
 
     def create_group(self, name: str) -> int:
         self._require_ui_auth("creating a busi group")
@@ -632,8 +710,8 @@ class N9eClient:
 
     def list_datasources(self) -> list[dict[str, Any]]:
         if self.service_only:
-            return self.get("/v1/n9e/datasources") or []
-        return self.get("/api/n9e/datasource/brief") or []
+            return self.get_objects("/v1/n9e/datasources")
+        return self.get_objects("/api/n9e/datasource/brief")
 
     def datasource_settings(self, datasource_id: int) -> dict[str, Any] | None:
         """``cluster_name`` and ``write_addr`` of one datasource (None when it is not listed); nothing else of it
@@ -664,11 +742,11 @@ class N9eClient:
 
     def list_boards(self, group_id: int) -> list[dict[str, Any]]:
         self._require_ui_auth("dashboards")
-        return self.get(f"/api/n9e/busi-group/{group_id}/boards") or []
+        return self.get_objects(f"/api/n9e/busi-group/{group_id}/boards")
 
     def get_board(self, board_id: int) -> dict[str, Any]:
         self._require_ui_auth("dashboards")
-        return self.get(f"/api/n9e/board/{board_id}")
+        return self.get_object(f"/api/n9e/board/{board_id}")
 
     def create_board(self, group_id: int, board: dict[str, Any]) -> dict[str, Any]:
         self._require_ui_auth("dashboards")
@@ -689,9 +767,9 @@ class N9eClient:
 
     def list_alert_rules(self, group_id: int) -> list[dict[str, Any]]:
         if self.service_only:
-            rules = self.get("/v1/n9e/alert-rules", disabled=-1) or []
+            rules = self.get_objects("/v1/n9e/alert-rules", disabled=-1)
             return [r for r in rules if r.get("group_id") == group_id]
-        return self.get(f"/api/n9e/busi-group/{group_id}/alert-rules") or []
+        return self.get_objects(f"/api/n9e/busi-group/{group_id}/alert-rules")
 
     def create_alert_rules(self, group_id: int, rules: list[dict[str, Any]]) -> dict[str, str]:
         """Batch create; returns ``{name: error}`` ("" = created)."""
@@ -720,7 +798,7 @@ class N9eClient:
 
     def list_recording_rules(self, group_id: int) -> list[dict[str, Any]]:
         self._require_ui_auth("recording rules")
-        return self.get(f"/api/n9e/busi-group/{group_id}/recording-rules") or []
+        return self.get_objects(f"/api/n9e/busi-group/{group_id}/recording-rules")
 
     def create_recording_rules(self, group_id: int, rules: list[dict[str, Any]]) -> dict[str, str]:
         self._require_ui_auth("recording rules")
@@ -738,6 +816,21 @@ class N9eClient:
         ids = list(ids)
         if ids:
             self.call("DELETE", f"/api/n9e/busi-group/{group_id}/recording-rules", {"ids": ids})
+
+
+def _checked_object(item: Any, request: str, where: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise N9eAPIError(
+            f"{request}: unexpected answer: dat{where} is a {type(item).__name__}, not an object"
+        )
+    if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+        raise N9eAPIError(
+            f"{request}: unexpected answer: dat{where}.id is {item.get('id')!r}, not an integer"
+        )
+    for key in ("name", "ident"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise N9eAPIError(f"{request}: unexpected answer: dat{where}.{key} is not a string")
+    return item
 
 
 def _batch_result(dat: Any, names: list[str]) -> dict[str, str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import SourceError, SourceErrors
-from .yamlio import LineDict, load_yaml
+from .yamlio import LineDict, load_yaml, unknown_keys
 
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
 STABILITY_LEVELS = ("STABLE", "BETA", "ALPHA", "NONE")
@@ -238,9 +238,9 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
         raise SourceError(file, "not a valid metric name", path=path)
     if not isinstance(raw, LineDict):
         raise SourceError(file, "must be a mapping", path=path)
-    unknown = sorted(set(raw) - ENTRY_KEYS)
+    unknown = unknown_keys(raw, sorted(ENTRY_KEYS), file, path)
     if unknown:
-        raise SourceError(file, f"unknown key '{unknown[0]}'", line=raw.line_of(unknown[0]), path=path)
+        raise unknown[0]
     mtype = _choice(raw, "type", METRIC_TYPES, file, path)
     stability = _choice(raw, "stability", STABILITY_LEVELS, file, path)
     if mtype in SUFFIXES and name.endswith(("_bucket", "_sum", "_count")):
@@ -336,7 +336,7 @@ def load_registry(promql_dir: Path, cluster_label: str | None = None) -> Registr
     if not isinstance(data, LineDict) or not isinstance(data.get("metrics"), LineDict):
         raise SourceError(file, "must be a mapping with a 'metrics' mapping")
     metrics: dict[str, MetricInfo] = {}
-    errors: list[SourceError] = []
+    errors: list[SourceError] = unknown_keys(data, ("metrics",), file)
     raw_metrics: LineDict = data["metrics"]
     for name, raw in raw_metrics.items():
         try:

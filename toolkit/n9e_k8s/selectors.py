@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import SourceError
-from .yamlio import LineDict, load_yaml
+from .errors import SourceError, SourceErrors
+from .yamlio import LineDict, close_match, load_yaml, unknown_keys
 
 Mode = Literal["dashboard", "rule"]
 
@@ -161,82 +161,170 @@ def _require(node: object, key: str, kind: type, file: Path) -> object:
     return value
 
 
+CONFIG_KEYS = (
+    "cluster_label",
+    "components",
+    "dashboard_filters",
+    "variables",
+    "disabled_alerts",
+    "notify_rules",
+)
+COMPONENT_KEYS = ("job", "namespace", "container", "scraped")
+VARIABLE_KEYS = ("kind", "label", "metric", "component", "default", "options", "title")
+# Characters that would change a PromQL string they are pasted into ("...") or the line it is on: values
+# with them are refused rather than escaped, so that what the config says is what the queries select.
+UNSAFE_VALUE_RE = re.compile(r'["\\`\x00-\x1f\x7f]')
+COMPONENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _value_error(value: object, file: Path, node: LineDict, key: str, path: str) -> SourceError | None:
+    """A config value pasted into PromQL: a non-empty string without quotes, backslashes or control characters."""
+    if not isinstance(value, str) or not value:
+        return SourceError(file, "must be a non-empty string", line=node.line_of(key), path=path)
+    if UNSAFE_VALUE_RE.search(value):
+        return SourceError(
+            file,
+            f"{value!r}: quotes, backslashes, backticks and control characters are not allowed "
+            "(the value is pasted into PromQL strings)",
+            line=node.line_of(key),
+            path=path,
+        )
+    return None
+
+
 def load_selectors(promql_dir: Path) -> Selectors:
     file = promql_dir / "config.yaml"
     if not file.is_file():
         raise SourceError(file, "missing: the selector configuration is required")
     data = load_yaml(file)
-    if not isinstance(data, dict):
-        raise SourceError(file, "must be a mapping")
-    cluster_label = _require(data, "cluster_label", str, file)
-    if not LABEL_NAME_RE.match(cluster_label):
+    if not isinstance(data, LineDict):
         raise SourceError(
-            file,
-            f"cluster_label {cluster_label!r} is not a valid label name",
-            line=data.line_of("cluster_label"),
+            file, f"must be a mapping, not a {type(data).__name__}", line=getattr(data, "line", 1)
         )
-    components = _require(data, "components", dict, file)
+    errors = unknown_keys(data, CONFIG_KEYS, file)
+
+    def add(node: LineDict, key: object, message: str, path: str) -> None:
+        errors.append(SourceError(file, message, line=node.line_of(key), path=path))  # type: ignore[arg-type]
+
+    try:
+        cluster_label = _require(data, "cluster_label", str, file)
+        if not LABEL_NAME_RE.match(cluster_label):
+            raise SourceError(
+                file,
+                f"cluster_label {cluster_label!r} is not a valid label name",
+                line=data.line_of("cluster_label"),
+            )
+        components = _require(data, "components", dict, file)
+    except SourceError as exc:
+        raise SourceErrors([*errors, exc]) from None
     jobs: dict[str, str] = {}
     containers: dict[str, tuple[str, str]] = {}
     unscraped: set[str] = set()
     for name, spec in components.items():
-        job = _require(spec, "job", str, file)
-        if not job:
-            raise SourceError(
-                file, "job must not be empty", line=spec.line_of("job"), path=f"components.{name}.job"
-            )
-        jobs[name] = job
-        if not _scraped(spec, name, file):
-            unscraped.add(name)
-        containers[name] = (
-            str(spec.get("namespace", "kube-system")),
-            str(spec.get("container", f"kube-{name}")),
-        )
+        path = f"components.{name}"
+        if not isinstance(name, str) or not COMPONENT_NAME_RE.match(name):
+            add(components, name, "a component name is letters, digits, - and _", path)
+            continue
+        if not isinstance(spec, LineDict):
+            add(components, name, "must be a mapping with 'job'", path)
+            continue
+        errors += unknown_keys(spec, COMPONENT_KEYS, file, path)
+        if "job" not in spec:
+            add(components, name, "missing required key 'job'", path)
+            continue
+        values = {"job": spec["job"], "namespace": spec.get("namespace", "kube-system"),
+                  "container": spec.get("container", f"kube-{name}")}  # fmt: skip
+        bad = [e for k, v in values.items() if (e := _value_error(v, file, spec, k, f"{path}.{k}"))]
+        errors += bad
+        try:
+            if not _scraped(spec, name, file):
+                unscraped.add(name)
+        except SourceError as exc:
+            errors.append(exc)
+        if bad:
+            continue
+        jobs[name] = values["job"]
+        containers[name] = (values["namespace"], values["container"])
     filters = data.get("dashboard_filters") or {}
     if not isinstance(filters, dict):
-        raise SourceError(file, "dashboard_filters must be a mapping", line=data.line_of("dashboard_filters"))
+        raise SourceError(
+            file,
+            "must be a mapping of label -> variable",
+            line=data.line_of("dashboard_filters"),
+            path="dashboard_filters",
+        )
+    raw_variables = data.get("variables") or {}
+    if not isinstance(raw_variables, dict):
+        raise SourceError(
+            file, "must be a mapping of name -> spec", line=data.line_of("variables"), path="variables"
+        )
     variables: dict[str, Variable] = {}
-    for name, spec in (data.get("variables") or {}).items():
+    for name, spec in raw_variables.items():
         path = f"variables.{name}"
-        if not isinstance(spec, dict):
-            raise SourceError(file, "must be a mapping", line=data.line_of("variables"), path=path)
+        if not isinstance(spec, LineDict):
+            add(raw_variables, name, "must be a mapping", path)
+            continue
+        errors += unknown_keys(spec, VARIABLE_KEYS, file, path)
+        if not isinstance(name, str) or not LABEL_NAME_RE.match(name):
+            add(raw_variables, name, "a variable name is letters, digits and _", path)
+            continue
         kind = spec.get("kind")
         if kind not in VARIABLE_KINDS:
-            raise SourceError(
-                file, f"kind must be one of {', '.join(VARIABLE_KINDS)}", line=spec.line_of("kind"), path=path
-            )
+            add(spec, "kind", f"kind must be one of {', '.join(VARIABLE_KINDS)}", f"{path}.kind")
+            continue
         if "default" not in spec:
-            raise SourceError(file, "missing required key 'default'", line=spec.line, path=path)
+            add(raw_variables, name, "missing required key 'default'", path)
+            continue
         title = spec.get("title")
         if title is not None and not (
             isinstance(title, dict) and all(isinstance(title.get(k), str) and title[k] for k in ("en", "zh"))
         ):
-            raise SourceError(
-                file, "title must have non-empty 'en' and 'zh' strings", line=spec.line_of("title"), path=path
-            )
+            add(spec, "title", "title must have non-empty 'en' and 'zh' strings", f"{path}.title")
+            title = None
+        label = spec.get("label")
+        if label is not None and not (isinstance(label, str) and LABEL_NAME_RE.match(label)):
+            add(spec, "label", f"{label!r} is not a valid label name", f"{path}.label")
+        for key in ("metric", "component"):
+            if spec.get(key) is not None and not isinstance(spec[key], str):
+                add(spec, key, "must be a string", f"{path}.{key}")
+        options = spec.get("options") or []
+        if not isinstance(options, list):
+            add(spec, "options", "must be a list", f"{path}.options")
+            options = []
+        default = spec["default"]
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            default = str(default)
+        checked = [("default", default, f"{path}.default")] + [
+            ("options", str(o), f"{path}.options[{i}]") for i, o in enumerate(options)
+        ]
+        errors += [e for key, value, where in checked if (e := _value_error(value, file, spec, key, where))]
         variables[name] = Variable(
             name=name,
             kind=kind,
-            default=str(spec["default"]),
-            label=spec.get("label"),
+            default=str(default),
+            label=label,
             metric=spec.get("metric"),
             component=spec.get("component"),
-            options=tuple(str(o) for o in spec.get("options") or ()),
+            options=tuple(str(o) for o in options),
             title=tuple(sorted(title.items())) if title else (),
         )
     for label, var in filters.items():
-        if var not in variables:
-            raise SourceError(
-                file,
-                f"dashboard filter uses undefined variable {var!r}",
-                line=filters.line_of(label),
-                path=f"dashboard_filters.{label}",
+        path = f"dashboard_filters.{label}"
+        if not isinstance(label, str) or not LABEL_NAME_RE.match(label):
+            add(filters, label, f"{label!r} is not a valid label name", path)
+        elif var not in variables:
+            add(
+                filters,
+                label,
+                f"dashboard filter uses undefined variable {var!r}{close_match(str(var), variables)}",
+                path,
             )
     disabled = data.get("disabled_alerts") or []
     if not isinstance(disabled, list) or not all(isinstance(a, str) and a for a in disabled):
-        raise SourceError(
-            file, "disabled_alerts must be a list of alert names", line=data.line_of("disabled_alerts")
-        )
+        add(data, "disabled_alerts", "disabled_alerts must be a list of alert names", "disabled_alerts")
+        disabled = []
+    if errors:
+        raise SourceErrors(errors)
     return Selectors(
         cluster_label,
         jobs,

@@ -66,11 +66,18 @@ def init_tree(target: Path, force: bool = False) -> list[Path]:
     """Copy the built-in source into ``target``; refuses to overwrite unless ``force``."""
     src = builtin_root()
     target = target.expanduser()
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} exists and is not a directory")
+    if any(p.exists() and not p.is_dir() for p in target.parents):
+        raise UsageError(f"{target}: a parent of it is a file, not a directory")
     clashes = [target / d for d in SOURCE_DIRS if (target / d).exists()]
     if clashes and not force:
         names = ", ".join(str(c) for c in clashes)
         raise UsageError(f"{names} already exist(s); use --force to overwrite")
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot create: {exc.strerror or exc}") from None
     written: list[Path] = []
     for d in SOURCE_DIRS:
         if (src / d).is_dir():

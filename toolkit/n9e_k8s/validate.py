@@ -71,7 +71,39 @@ def check_manifests(ctx: BuildContext) -> list[Problem]:
         return [skipped, *manifest_problems(objects, schema=False)]
 
 
-SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rule_source, check_manifests]
+def check_other_files(ctx: BuildContext) -> list[Problem]:
+    """The files no render reads: the metric registry (promql/metrics.yaml) and promql/expected-empty.yaml
+    (its keys must name rules of the source)."""
+    from .registry import load_registry
+    from .verify import EXPECTED_EMPTY_FILE, load_expected_empty
+
+    problems: list[Problem] = []
+    try:
+        if (ctx.tree.promql / "metrics.yaml").is_file():  # only `lint` needs it
+            load_registry(ctx.tree.promql, ctx.selectors.cluster_label)
+    except (SourceError, SourceErrors) as exc:
+        problems += from_source_errors(exc)
+    try:
+        expected = load_expected_empty(ctx.tree)
+    except (SourceError, SourceErrors) as exc:
+        return problems + from_source_errors(exc)
+    if not expected or not ctx.tree.alerts.is_dir():
+        return problems
+    from .alerts.model import load_rules
+
+    try:
+        rules = load_rules(ctx.tree, ctx.selectors, ctx.catalog)
+    except (SourceError, SourceErrors):
+        return problems  # check_rule_source reports these
+    known = {r.record for r in rules.records} | {a.name for a in rules.alerts}
+    file = str(ctx.tree.promql / EXPECTED_EMPTY_FILE)
+    return problems + [
+        Problem(file, f"rules.{name}", "no alert or recording rule has this name")
+        for name in sorted(set(expected) - known)
+    ]
+
+
+SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rule_source, check_manifests, check_other_files]
 
 
 def validate_tree(tree: SourceTree) -> list[Problem]:
@@ -126,6 +158,8 @@ def validate_file(path: Path) -> list[Problem]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return [Problem(file, "", f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)]
+    except RecursionError:
+        return [Problem(file, "", "nested too deeply to be an n9e export")]
     if isinstance(data, list):
         if not data:
             return [Problem(file, "", "empty array: nothing to import")]

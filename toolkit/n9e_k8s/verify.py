@@ -400,6 +400,11 @@ def load_expected_empty(tree: SourceTree) -> dict[str, str]:
     if not file.is_file():
         return {}
     data = load_yaml(file) or {}
+    from .yamlio import unknown_keys
+
+    unknown = unknown_keys(data, ("rules",), file)
+    if unknown:
+        raise unknown[0]
     rules = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(rules, dict) or not all(isinstance(v, str) and v.strip() for v in rules.values()):
         raise SourceError(file, "expected 'rules: {<alert or record name>: <reason>}' with non-empty reasons")

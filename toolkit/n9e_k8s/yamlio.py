@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,49 @@ class LineList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
+MAX_ALIASES = 100  # a source file needs a few; a "billion laughs" file needs thousands
+MAX_NODES = 1_000_000  # values once every alias is expanded ("billion laughs" files expand to 10^9)
+MAX_DEPTH = 64  # nesting of mappings and sequences (the deepest source file has about 8)
+
+
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """SafeLoader with bounds: alias expansion and nesting depth (both would otherwise blow up memory or the
+    stack on a hostile file)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        alias = self.check_event(yaml.AliasEvent)
+        self._aliases += alias
+        self._depth += not alias
+        try:
+            if self._aliases > MAX_ALIASES or self._depth > MAX_DEPTH:
+                what = (
+                    f"more than {MAX_ALIASES} aliases (*name)" if alias else f"nested over {MAX_DEPTH} deep"
+                )
+                raise yaml.composer.ComposerError(
+                    None, None, f"{what}: refused", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= not alias
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` holds with its aliases expanded (an alias repeats its anchor's subtree)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = MAX_NODES + 1  # until known: an alias inside its own anchor expands without end
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(v, memo) for v in node.value)
+    memo[id(node)] = min(size, MAX_NODES + 1)
+    return memo[id(node)]
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -43,6 +85,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     own_seen: set = set()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a plain value, not a {type(key).__name__}", key_node.start_mark
+            )
         if id(key_node) in own_ids:
             if key in own_seen:
                 raise yaml.constructor.ConstructorError(
@@ -69,12 +115,18 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 def load_yaml(path: Path) -> Any:
     """Load one YAML document; a syntax error becomes a SourceError with the line."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc.strerror}") from exc
-    try:
-        return yaml.load(text, Loader=_LineLoader)
+        loader = _LineLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _expanded_size(node, {}) > MAX_NODES:
+                raise SourceError(
+                    path, f"expands to more than {MAX_NODES} values (aliases of aliases?): refused"
+                )
+            return loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -83,10 +135,55 @@ def load_yaml(path: Path) -> Any:
         raise SourceError(path, f"invalid YAML: {exc}") from exc
 
 
+def read_text(path: Path) -> str:
+    """A source file's text: UTF-8 (a BOM allowed); anything else is a SourceError with the line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError(path, "UTF-16 text: save the file as UTF-8", line=1)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SourceError(
+            path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", line=line
+        ) from None
+
+
+def close_match(word: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for a near miss of one of ``known`` (a typo), else ``""``."""
+    import difflib
+
+    match = difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def unknown_keys(node: Any, known: Iterable[str], file: Path | str, path: str = "") -> list[SourceError]:
+    """One error per key of the mapping ``node`` that is not in ``known``, with a close-match hint."""
+    if not isinstance(node, dict):
+        return []
+    known = list(known)
+    errors = []
+    for key in node:
+        if key not in known:
+            where = f"{path}.{key}" if path else str(key)
+            errors.append(
+                SourceError(
+                    file,
+                    f"unknown key {key!r}{close_match(str(key), known)}",
+                    line=line_of(node, key),
+                    path=where,
+                )
+            )
+    return errors
+
+
 def line_of(node: Any, key: str | int | None = None) -> int | None:
     """Best-effort line of a key inside a loaded mapping/sequence (or of the node itself)."""
     if isinstance(node, LineDict):
-        return node.line_of(key) if isinstance(key, str) else node.line
+        return node.line_of(key) if key is not None else node.line  # type: ignore[arg-type]
     if isinstance(node, LineList):
         return node.line_of(key) if isinstance(key, int) else node.line
     return None

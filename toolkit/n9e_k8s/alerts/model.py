@@ -202,7 +202,15 @@ class _Ctx:
             return values[name]
 
         out = PLACEHOLDER_RE.sub(repl, text)
-        return self.selectors.substitute_defaults(out) if expr else out
+        if not expr:
+            return out
+        out = self.selectors.substitute_defaults(out)
+        from ..promql_syntax import syntax_error
+
+        problem = syntax_error(out)
+        if problem:
+            raise SourceError(self.file, problem, line=line, path=where)
+        return out
 
 
 def _text(node: Any, key: str, ctx: _Ctx, local: dict[str, str], path: str) -> Text:

@@ -51,10 +51,29 @@ def _at(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
+def _promql_problems(obj: dict[str, Any], file: str, prefix: str) -> list[Problem]:
+    """Every PromQL of a rule (``prom_ql``, ``rule_config.queries[].prom_ql``) must parse."""
+    from ..promql_syntax import syntax_error
+
+    exprs = [("prom_ql", obj.get("prom_ql"))]
+    queries = (
+        (obj.get("rule_config") or {}).get("queries") if isinstance(obj.get("rule_config"), dict) else None
+    )
+    for i, q in enumerate(queries if isinstance(queries, list) else []):
+        if isinstance(q, dict):
+            exprs.append((f"rule_config.queries[{i}].prom_ql", q.get("prom_ql")))
+    return [
+        Problem(file, _at(prefix, where), problem)
+        for where, expr in exprs
+        if isinstance(expr, str) and expr.strip() and (problem := syntax_error(expr))
+    ]
+
+
 def validate_alert_rule(obj: Any, file: str, prefix: str = "") -> list[Problem]:
     problems = _schema(N9E_ALERT_RULES, obj, file, prefix)
     if problems or not isinstance(obj, dict):
         return problems
+    problems += _promql_problems(obj, file, prefix)
     rule_config = obj.get("rule_config")
     if rule_config and obj.get("prom_ql"):
         problems.append(
@@ -115,6 +134,7 @@ def validate_recording_rule(obj: Any, file: str, prefix: str = "") -> list[Probl
     problems = _schema(N9E_RECORDING_RULES, obj, file, prefix)
     if problems or not isinstance(obj, dict):
         return problems
+    problems += _promql_problems(obj, file, prefix)
     if obj.get("prom_ql") and not obj.get("cron_pattern"):
         problems.append(
             Problem(

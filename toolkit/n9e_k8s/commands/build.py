@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .common import TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color
+from .common import TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color, out_path
 
 
 def register(app: typer.Typer) -> None:
     @app.command("build")
     def build(
-        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out"),
+        out_arg: Annotated[str, typer.Option("--out", help="Output directory.")] = "out",
         lang: Annotated[
             str, typer.Option("--lang", help="Language of names and descriptions: en or zh.")
         ] = "en",
         clean: Annotated[
-            bool, typer.Option("--clean", help="Replace the output directory as a whole (drops stale files).")
+            bool,
+            typer.Option(
+                "--clean",
+                help="Replace the output directory as a whole (drops stale files); only a folder an earlier "
+                "build wrote (it holds a .n9e-k8s-build file).",
+            ),
         ] = False,
         remote_write_url: Annotated[
             str | None,
@@ -59,6 +63,7 @@ def register(app: typer.Typer) -> None:
         from ..source import resolve_source
 
         with handle_errors():
+            out = out_path(out_arg)
             check_choice("--output", output, TEXT_OR_JSON)
             tree = resolve_source(source)
             options: dict = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}

@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import EXIT_ERROR, LANGS, TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color
+from .common import (
+    EXIT_ERROR,
+    LANGS,
+    TEXT_OR_JSON,
+    SourceOption,
+    check_choice,
+    handle_errors,
+    no_color,
+    out_path,
+)
 
 if TYPE_CHECKING:
     from ..n9e_client import N9eClient
@@ -121,7 +130,7 @@ def connect(
     import logging
 
     from ..errors import UsageError
-    from ..n9e_client import ClientOptions, Credentials, N9eClient, RedactingFilter
+    from ..n9e_client import ClientOptions, Credentials, N9eClient, RedactingFilter, redact_url
     from ..sync.settings import resolve_settings
 
     flags = {
@@ -146,8 +155,11 @@ def connect(
         basic_password=settings.basic_password,
         auth_header=settings.auth_header,
     )
-    if timeout <= 0 or retries < 0:
-        raise UsageError("--timeout must be positive and --retries not negative")
+    if not 0 < timeout <= 3600:
+        raise UsageError(f"--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}")
+    if not 0 <= retries <= 10:
+        raise UsageError(f"--retries must be from 0 to 10, not {retries}")
+    warn_plain_http(settings.url, creds)
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("n9e-k8s: %(message)s"))
@@ -156,7 +168,10 @@ def connect(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
         logger.info(
-            "n9e %s (%s)%s", settings.url, creds, f", context {settings.context}" if settings.context else ""
+            "n9e %s (%s)%s",
+            redact_url(settings.url),
+            creds,
+            f", context {settings.context}" if settings.context else "",
         )
     options = ClientOptions(
         timeout=timeout,
@@ -171,6 +186,22 @@ def connect(
 
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     return N9eClient(settings.url, creds, options), settings
+
+
+def warn_plain_http(url: str, creds: Any) -> None:
+    """A token or password sent over plain http:// to another machine can be read on the way."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "http" or (creds.mode == "none" and not parts.password):
+        return
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host == "::1" or host.startswith("127."):
+        return  # loopback (the labs): nothing crosses a network
+    typer.echo(
+        f"warning: credentials go to {parts.hostname} over plain http://; use https:// outside a lab",
+        err=True,
+    )
 
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "drift": "!", "conflict": "!", "unchanged": "="}
@@ -236,6 +267,8 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from ..errors import UsageError
+    from ..n9e_client import NEWEST_KNOWN
     from ..source import resolve_source
     from ..sync.desired import boards_from_source, from_build, rules_from_source
     from ..sync.engine import SyncOptions, sync
@@ -246,13 +279,17 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     with handle_errors():
         check_choice("--output", output, TEXT_OR_JSON)
         check_choice("--lang", params["lang"], LANGS)
+        if not 1 <= params["parallel"] <= 32:
+            raise UsageError(f"--parallel must be from 1 to 32, not {params['parallel']}")
         max_for = None
         if params.get("max_for"):
             from ..sync.testaid import parse_seconds
 
             max_for = parse_seconds(params["max_for"])  # before any request
-        client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
         notify_rules = list(params.get("notify_rule") or [])
+        # The whole source is read and checked before the first request (boards and rules render once
+        # more below for the server's version, which needs one).
+        tree = None
         if params["from_build"] is not None:
             desired = from_build(params["from_build"], kinds)
         else:
@@ -263,10 +300,15 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
 
                 notify_rules = list(dict.fromkeys(config_notify_rules(tree.promql) + notify_rules))
             if "board" in kinds:
-                desired["board"] = boards_from_source(tree, params["lang"], client.version_tuple)
+                boards_from_source(tree, params["lang"], NEWEST_KNOWN)
             if "alert-rule" in kinds:
-                alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
-                desired["alert-rule"], desired["recording-rule"] = alerts, records
+                rules_from_source(tree, params["lang"], NEWEST_KNOWN)
+        client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+        if tree is not None and "board" in kinds:
+            desired["board"] = boards_from_source(tree, params["lang"], client.version_tuple)
+        if tree is not None and "alert-rule" in kinds:
+            alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
+            desired["alert-rule"], desired["recording-rule"] = alerts, records
         if max_for:
             from ..sync.testaid import cap_timings
 
@@ -440,7 +482,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export(
-        out: Annotated[Path, typer.Option("--out", help="Directory to write into.")],
+        out_arg: Annotated[str, typer.Option("--out", help="Directory to write into.")],
         group: Group = None,
         what: Annotated[
             str, typer.Option("--what", help="Comma list of: dashboards, alert-rules, recording-rules.")
@@ -465,6 +507,7 @@ def register(app: typer.Typer) -> None:
 
         names = {"dashboards": "board", "alert-rules": "alert-rule", "recording-rules": "recording-rule"}
         with handle_errors():
+            out = out_path(out_arg)
             check_choice("--output", output, TEXT_OR_JSON)
             picked = [w.strip() for w in what.split(",") if w.strip()]
             unknown = [w for w in picked if w not in names]

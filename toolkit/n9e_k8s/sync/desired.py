@@ -54,6 +54,8 @@ def _read_json(path: Path, errors: list[SourceError]) -> Any:
         errors.append(SourceError(str(path), f"cannot read: {exc}"))
     except json.JSONDecodeError as exc:
         errors.append(SourceError(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno))
+    except RecursionError:
+        errors.append(SourceError(str(path), "nested too deeply"))
     return None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SourceError, SourceErrors, UsageError
+from ..errors import RemoteError, SourceError, SourceErrors, UsageError
 from ..textio import stable_json
 from .checks import PathWarning, datasource_warnings, notify_warning
 from .handlers import AlertRuleHandler, BoardHandler, Handler, RecordingRuleHandler
@@ -205,7 +205,9 @@ def write_backups(plan: Plan, handlers: dict[str, Handler], root: Path) -> list[
         if a.remote is None:
             continue
         h = handlers[a.kind]
-        path = root / a.kind / f"{h.export_name(a.remote)}.json"
+        path = inside(root, a.kind, f"{h.export_name(a.remote)}.json")
+        if str(path) in written:  # two remote names with one file name
+            path = inside(root, a.kind, f"{h.export_name(a.remote)}-{a.remote.get('id')}.json")
         path.parent.mkdir(parents=True, exist_ok=True)
         raw = dict(a.remote)
         if isinstance(raw.get("configs"), str):
@@ -214,6 +216,16 @@ def write_backups(plan: Plan, handlers: dict[str, Handler], root: Path) -> list[
         path.write_text(stable_json(raw))
         written.append(str(path))
     return written
+
+
+def inside(root: Path, *parts: str) -> Path:
+    """``root/parts...``, checked to stay inside ``root``: names come from the server, which checks nothing."""
+    path = root.joinpath(*parts)
+    if any(p in ("", ".", "..") or "/" in p or "\\" in p or "\0" in p for p in parts) or not (
+        path.resolve().is_relative_to(root.resolve())
+    ):
+        raise RemoteError(f"refused to write {path}: a name from the server leads outside {root}")
+    return path
 
 
 def default_backup_dir() -> Path:
@@ -355,7 +367,7 @@ def export_group(client: N9eClient, group: str, out: Path, kinds: list[str]) -> 
             if name in names:
                 name = f"{name}-{r.get('id')}"
             names.add(name)
-            path = out / dirs[kind] / f"{name}.json"
+            path = inside(out, dirs[kind], f"{name}.json")
             path.parent.mkdir(parents=True, exist_ok=True)
             obj = h.export(r)
             path.write_text(stable_json(obj))

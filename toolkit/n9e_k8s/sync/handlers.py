@@ -79,6 +79,9 @@ def slug(text: str) -> str:
     return s
 
 
+SAFE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a server's name used as a file name as is
+
+
 def file_stem(name: str) -> str:
     """A stable, filesystem-safe file name for an object name (non-ASCII names get a hash suffix)."""
     import hashlib
@@ -292,7 +295,10 @@ class BoardHandler:
         return n
 
     def export_name(self, remote: dict[str, Any]) -> str:
-        return remote.get("ident") or file_stem(remote.get("name") or str(remote.get("id")))
+        ident = remote.get("ident")
+        if isinstance(ident, str) and SAFE_NAME_RE.fullmatch(ident):
+            return ident
+        return file_stem(str(ident or remote.get("name") or remote.get("id")))
 
 
 # ------------------------------------------------------------------------------------------------- rules
@@ -341,7 +347,7 @@ class _RuleIO:
         return self.written_form(remote)  # type: ignore[attr-defined]
 
     def export_name(self, remote: dict[str, Any]) -> str:
-        return file_stem(self.key(remote))
+        return file_stem(str(self.key(remote)) or str(remote.get("id")))
 
 
 # ------------------------------------------------------------------------------------------- alert rules

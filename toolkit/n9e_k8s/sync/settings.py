@@ -57,37 +57,105 @@ def load_context(
     path: Path | None, name: str | None, environ: dict[str, str], explicit: bool
 ) -> tuple[str | None, dict[str, Any]]:
     """The chosen context's settings (secrets resolved from *_env keys)."""
-    import yaml
-
     path = path or default_config_path(environ)
     if not path.is_file():
         if explicit or name:
             raise UsageError(f"{path}: config file not found")
         return None, {}
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML: {exc}") from None
+    data = _read_config(path)
     contexts = data.get("contexts") or {}
     if not isinstance(contexts, dict):
-        raise UsageError(f"{path}: contexts must be a mapping of name -> settings")
+        raise UsageError(f"{path}: contexts: must be a mapping of name -> settings")
     name = name or data.get("current-context")
     if not name:
         return None, {}
     if name not in contexts:
         known = ", ".join(sorted(contexts)) or "none"
         raise UsageError(f"{path}: no context {name!r} (known: {known})")
-    ctx = dict(contexts[name] or {})
+    raw = contexts[name] or {}
+    if not isinstance(raw, dict):
+        raise UsageError(f"{path}: contexts.{name}: must be a mapping of settings")
+    ctx = dict(raw)
+    for key, value in ctx.items():
+        if key in CONTEXT_KEYS or key in SECRET_ENV_KEYS:
+            _check_type(path, f"contexts.{name}.{key}", key, value)
     for key in ("token", "password", "basic_password"):
         env_key = ctx.pop(f"{key}_env", None)
         if env_key and not ctx.get(key):
             if not environ.get(env_key):
                 raise UsageError(f"context {name!r}: {key}_env names ${env_key}, which is not set")
             ctx[key] = environ[env_key]
-    unknown = set(ctx) - {f for f in Settings.__dataclass_fields__ if f != "context"}
+    unknown = set(ctx) - CONTEXT_KEYS
     if unknown:
-        raise UsageError(f"{path}: context {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
+        from ..yamlio import close_match
+
+        key = sorted(unknown)[0]
+        raise UsageError(f"{path}: contexts.{name}.{key}: unknown key{close_match(key, CONTEXT_KEYS)}")
+    if ctx.get("password") or ctx.get("token") or ctx.get("basic_password"):
+        warn_if_readable(path)
     return name, ctx
+
+
+CONTEXT_KEYS = frozenset(f for f in Settings.__dataclass_fields__ if f != "context")
+SECRET_ENV_KEYS = frozenset({"token_env", "password_env", "basic_password_env"})
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """The config file as a mapping; anything else is a usage error naming the file (and line)."""
+    from ..errors import SourceError
+    from ..yamlio import load_yaml
+
+    try:
+        data = load_yaml(path)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(
+            f"{path}: must be a mapping (current-context, contexts), not a {type(data).__name__}"
+        )
+    for key in data:
+        if key not in ("current-context", "contexts"):
+            from ..yamlio import close_match
+
+            raise UsageError(
+                f"{path}:{data.line_of(key)}: {key}: unknown key{close_match(str(key), ('current-context', 'contexts'))}"
+            )
+    if data.get("current-context") is not None and not isinstance(data["current-context"], str):
+        raise UsageError(f"{path}: current-context: must be a string")
+    return data
+
+
+def _check_type(path: Path, where: str, key: str, value: Any) -> None:
+    """``insecure`` is a YAML boolean (the string "false" would turn verification off); the rest strings
+    (group and datasource may be ids)."""
+    if key == "insecure":
+        ok = isinstance(value, bool)
+        want = "true or false (a YAML boolean, not a string)"
+    elif key in ("group", "datasource"):
+        ok = isinstance(value, (str, int)) and not isinstance(value, bool)
+        want = "a name or an id"
+    else:
+        ok = isinstance(value, str)
+        want = "a string"
+    if not ok:
+        raise UsageError(f"{path}: {where}: must be {want}, not {value!r}"[:400])
+
+
+def warn_if_readable(path: Path) -> None:
+    """A config file holding a secret should not be readable by other users."""
+    import sys
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o044:
+        print(
+            f"warning: {path} holds a password or token and is readable by others (chmod 600 {path})",
+            file=sys.stderr,
+        )
 
 
 def resolve_settings(
