@@ -220,7 +220,7 @@ SOURCE_MUTATIONS = [
     _m(
         "cfg-variable-not-mapping",
         CFG,
-        "  interval:\n    kind: duration",
+        "  interval:\n    title: {en: Rate window, zh: 速率窗口}\n    kind: duration",
         "  interval: 5m\n  intervalx:\n    kind: duration",
         r"variables.interval: must be a mapping",
     ),

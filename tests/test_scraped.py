@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from n9e_k8s.build import make_context, render_all
-from n9e_k8s.errors import SourceError, SourceErrors
+from n9e_k8s.errors import SourceErrors
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.desired import boards_from_source, rules_from_source
@@ -90,15 +90,20 @@ def test_sync_follows_the_switch(tree: Path) -> None:
             "    container: kube-apiserver\n    scraped: false\n",
             "always scraped",
         ),
-        ("    scraped: true\n", "    scraped: maybe\n", "scraped must be true or false"),
+        (
+            "    scraped: true\n",
+            "    scraped: maybe\n",
+            "components.controller-manager.scraped: must be true or false",
+        ),
     ],
 )
 def test_bad_switch_names_file_and_line(tree: Path, old: str, new: str, message: str) -> None:
     _set(tree, old, new)
-    with pytest.raises(SourceError) as exc:
+    with pytest.raises(SourceErrors) as exc:
         load_selectors(tree / "promql")
-    assert message in str(exc.value)
-    assert exc.value.line and "config.yaml" in str(exc.value.file)
+    (error,) = exc.value.errors
+    assert message in str(error)
+    assert error.line and "config.yaml" in str(error.file)
 
 
 def test_disabled_alerts_leave_every_output(tree: Path) -> None:

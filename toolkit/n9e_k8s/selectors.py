@@ -346,7 +346,7 @@ def _scraped(spec: LineDict, name: str, file: Path) -> bool:
         "path": f"components.{name}.scraped",
     }
     if not isinstance(value, bool):
-        raise SourceError(file, f"scraped must be true or false, not {value!r}", **where)
+        raise SourceError(file, f"must be true or false, not {value!r}", **where)
     if not value and name == "apiserver":
         raise SourceError(
             file, "the API server is always scraped (managed control planes serve its /metrics too)", **where
