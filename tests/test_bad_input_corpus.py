@@ -227,8 +227,8 @@ SOURCE_MUTATIONS = [
     _m(
         "cfg-scraped-string",
         CFG,
-        "    job: scheduler",
-        '    job: scheduler\n    scraped: "false"',
+        "    container: kube-scheduler\n    scraped: true",
+        '    container: kube-scheduler\n    scraped: "false"',
         r"components.scheduler.scraped: must be true or false",
     ),
     _m(
@@ -306,8 +306,8 @@ SOURCE_MUTATIONS = [
     _m(
         "alert-promql-unclosed",
         ALR,
-        "        expr: absent(up{%(job)s})",
-        "        expr: absent(up{%(job)s}",
+        "        expr: max by (%(cluster)s, name) (leader_election_master_status{%(job)s}) == 0",
+        "        expr: max by (%(cluster)s, name) (leader_election_master_status{%(job)s) == 0",
         r"scheduler.yaml:\d+: .*expr: PromQL does not parse",
     ),
     _m(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from n9e_k8s.catalog import load_catalog
 from n9e_k8s.catalog_tests import rule_file, unit_test_file
-from n9e_k8s.errors import SourceError, SourceErrors
+from n9e_k8s.errors import SourceErrors
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import init_tree, resolve_source
 
@@ -120,7 +120,8 @@ def test_a_variable_title_needs_both_languages(tmp_path: Path):
         config.replace("    title: {en: Quantile, zh: 分位数}\n", "    title: Quantile\n"), encoding="utf-8"
     )
     with pytest.raises(
-        SourceError, match=r"config.yaml:\d+: variables.quantile: title must have non-empty 'en' and 'zh'"
+        SourceErrors,
+        match=r"config.yaml:\d+: variables.quantile.title: title must have non-empty 'en' and 'zh'",
     ):
         load_selectors(tmp_path)
 
