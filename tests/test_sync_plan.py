@@ -304,3 +304,44 @@ def test_settings_errors(tmp_path: Path) -> None:
         resolve_settings({}, environ={"N9E_K8S_CONFIG": str(tmp_path / "absent.yaml")})
     with pytest.raises(UsageError, match="config file not found"):
         resolve_settings({}, config=str(tmp_path / "absent.yaml"), environ={})
+
+
+# ---- duplicates of one managed identity (a killed run, two runs at once) converge to one, with or without prune
+
+
+def alert_remote(h: AlertRuleHandler, d: dict, id_: int) -> dict:
+    return {**h.wire(d), "id": id_, "group_id": 3}
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_two_managed_copies_of_a_rule_keep_one_and_delete_the_other(prune: bool) -> None:
+    h = AlertRuleHandler(None, 3, datasource_id=1)
+    d = h.prepare(rule())
+    old = alert_remote(h, h.prepare(rule(prom_eval_interval=60)), 5)  # an older copy
+    same = alert_remote(h, d, 9)  # the copy a killed run wrote: already the source
+    actions = plan_kind(h, [d], [old, same], prune=prune)
+    by_op = {(a.op, a.remote["id"]) for a in actions}
+    assert by_op == {("unchanged", 9), ("delete", 5)}
+    [dup] = [a for a in actions if a.op == "delete"]
+    assert dup.reason == "duplicate of a managed object"
+
+
+def test_duplicate_boards_by_ident_converge_and_an_unmanaged_one_is_never_deleted() -> None:
+    h = BoardHandler(None, 3)
+    d = h.prepare(board())
+    a, b = as_server(h, board(), 7), as_server(h, board(), 8)
+    hand_made = {**board(), "id": 3, "configs": json.dumps(board()["configs"])}  # no markers
+    actions = plan_kind(h, [d], [hand_made, b, a])
+    ops = sorted((x.op, x.remote["id"]) for x in actions)
+    assert ops == [("delete", 8), ("unchanged", 7)]  # the hand-made board 3 is not in the plan at all
+
+
+def test_an_edited_duplicate_is_drift_and_deleted_only_with_force() -> None:
+    h = AlertRuleHandler(None, 3, datasource_id=1)
+    d = h.prepare(rule())
+    edited = alert_remote(h, d, 9)
+    edited["prom_eval_interval"] = 15  # changed in n9e after this tool wrote it
+    for force in (False, True):
+        actions = plan_kind(h, [d], [alert_remote(h, d, 5), edited], force=force)
+        [dup] = [a for a in actions if a.remote["id"] == 9]
+        assert dup.op == "drift" and dup.desired is None and dup.writes is force

@@ -18,6 +18,7 @@ from ..errors import RemoteError, SourceError, SourceErrors, UsageError
 from ..textio import stable_json
 from .checks import PathWarning, datasource_warnings, notify_warning
 from .handlers import AlertRuleHandler, BoardHandler, Handler, RecordingRuleHandler
+from .lock import group_lock
 from .plan import CONFLICT, CREATE, DELETE, DRIFT, UPDATE, Action, Plan, duplicate_keys, plan_kind
 
 if TYPE_CHECKING:
@@ -311,13 +312,46 @@ def sync(
 
     ``notify_rules`` (names) are resolved to this server's ids (sync/notify.py) and added to every alert rule's
     ``notify_rule_ids``; an unknown name fails before anything is written."""
-    from .notify import resolve_notify_rules
 
     opts = options or SyncOptions()
     started = time.monotonic()
     kinds = list(desired)
     # Validation that needs no server first: a source error must not even reach the network.
     validate_desired(make_handlers(None, 0, kinds, datasource_id=0), desired)
+    # Plan and apply under the (server, group) lock (sync/lock.py): a second run plans after the first applied.
+    lock = contextlib.nullcontext() if opts.dry_run else group_lock(client.shown_url, group)
+    with lock:
+        return _sync_locked(
+            client,
+            desired,
+            group,
+            create_group,
+            datasource,
+            opts,
+            parallel,
+            progress,
+            on_plan,
+            notify_rules,
+            started,
+        )
+
+
+def _sync_locked(
+    client: N9eClient,
+    desired: dict[str, list[Desired]],
+    group: str,
+    create_group: bool,
+    datasource: str | None,
+    opts: SyncOptions,
+    parallel: int,
+    progress: Callable[[Action], None] | None,
+    on_plan: Callable[[Plan], None] | None,
+    notify_rules: list[str] | None,
+    started: float,
+) -> Report:
+    from .notify import resolve_notify_rules
+
+    kinds = list(desired)
     version = client.version
     group_id, group_name, will_create = resolve_group(client, group, create=create_group, dry_run=True)
     ds_id = resolve_datasource(client, datasource)

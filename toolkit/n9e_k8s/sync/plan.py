@@ -164,8 +164,10 @@ def plan_kind(
         want = spec.normalise(d)
         want_hashes = marker_hashes(spec, d)
         candidates = by_key.get(key, [])
-        # Prefer a managed remote when several share the key (duplicates are possible in some n9e versions).
-        candidates.sort(key=lambda r: (not spec.is_managed(r), r.get("id") or 0))
+        # Several remotes may share the key (a run killed after n9e applied a create but before its answer came
+        # back, two runs at once, n9e versions that do not check names): keep a managed one, preferring one that
+        # already matches the source; the other managed copies are deleted below (never an unmanaged one).
+        candidates.sort(key=lambda r: (not spec.is_managed(r), spec.normalise(r) != want, r.get("id") or 0))
         if not candidates:
             actions.append(
                 Action(spec.kind, key, CREATE, desired=want, prepared=d, diff=diff_text(None, want, key))
@@ -190,9 +192,12 @@ def plan_kind(
         else:
             a.op, a.reason, a.forced = DRIFT, "changed in n9e since n9e-k8s last wrote it", force
         actions.append(a)
+    actions += duplicate_actions(spec, by_key, wanted, force=force)
     if prune:
-        # What is left in by_key was matched by no desired object (or is a duplicate of one).
+        # What is left in by_key was matched by no desired object.
         for key, rest in sorted(by_key.items()):
+            if key in wanted:
+                continue
             for r in rest:
                 if not spec.is_managed(r):
                     continue
@@ -201,9 +206,7 @@ def plan_kind(
                 a = Action(
                     spec.kind, key, DELETE, remote=r, remote_norm=have, diff=diff_text(have, None, key)
                 )
-                if key in wanted:
-                    a.reason = "duplicate of a managed object"
-                elif stored is not None and stored not in marker_hashes(spec, r):
+                if stored is not None and stored not in marker_hashes(spec, r):
                     a.op, a.reason, a.forced = (
                         DRIFT,
                         "no longer in the source, but changed in n9e since",
@@ -211,3 +214,34 @@ def plan_kind(
                     )
                 actions.append(a)
     return actions
+
+
+DUPLICATE_REASON = "duplicate of a managed object"
+
+
+def duplicate_actions(
+    spec: Spec, left: dict[str, list[dict[str, Any]]], wanted: set[str], *, force: bool
+) -> list[Action]:
+    """Deletes for the managed copies of a desired object left over after matching (with or without prune): two
+    remotes of one managed identity converge to one. A copy edited in n9e since this tool wrote it is drift
+    (deleted only with force, after its backup); unmanaged objects are never touched."""
+    out: list[Action] = []
+    for key in sorted(k for k in left if k in wanted):
+        for r in left[key]:
+            if not spec.is_managed(r):
+                continue
+            have = spec.normalise(r)
+            a = Action(
+                spec.kind,
+                key,
+                DELETE,
+                DUPLICATE_REASON,
+                remote=r,
+                remote_norm=have,
+                diff=diff_text(have, None, key),
+            )
+            stored = spec.stored_hash(r)
+            if stored is not None and stored not in marker_hashes(spec, r):
+                a.op, a.reason, a.forced = DRIFT, DUPLICATE_REASON + ", changed in n9e since", force
+            out.append(a)
+    return out
