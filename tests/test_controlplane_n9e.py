@@ -65,14 +65,14 @@ def test_the_data_goes_through_n9e(lab):
     # The agent runs the manifests' configuration with n9e as its only remote-write target.
     agent = json.loads((lab.state_dir / "prometheus-agent.yml").read_text())
     assert [w["url"] for w in agent["remote_write"]] == [n9e_write]
-    # n9e forwarded samples to the server, without a failed write, and every remote write the server
-    # accepted came from n9e: its count lies between two readings of n9e's forwarding count.
+    # n9e forwarded samples to the server without a failed write, and the server accepted at least every
+    # forwarded write. (No upper bound: the datasource's write_addr is this server too, so n9e's own
+    # recording rules write there besides the pushgw forwarding.)
     forwarded_before = _n9e_metric(lab, "n9e_pushgw_forward_duration_seconds_count", server_write)
     accepted = _server_writes(lab)
-    forwarded_after = _n9e_metric(lab, "n9e_pushgw_forward_duration_seconds_count", server_write)
     assert forwarded_before > 0
     assert _n9e_metric(lab, "n9e_pushgw_write_error_total", server_write) == 0
-    assert forwarded_before <= accepted <= forwarded_after, (forwarded_before, accepted, forwarded_after)
+    assert forwarded_before <= accepted, (forwarded_before, accepted)
     if lab.n9e.version.startswith("v6."):
         # v6's pushgw renames a `host` label to `ident` (unless ?ignore_ident=true): rest_client's
         # `host` (the apiserver address) arrives as `ident`, which only the n9e path can do.
