@@ -38,7 +38,7 @@ from tests.plugins.n9e_lab import N9eLab, _lab_from_env, _parse_exports  # the s
 
 REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "lab" / "controlplane"
-READY_TIMEOUT = 240  # seconds after `up` returned
+READY_TIMEOUT = 480  # seconds after `up` returned: burnrate1d/3d are 5-minute-aligned subqueries over the hourly recordings (up to 5 min before their first series)
 UP_TIMEOUT = 3600  # `up` builds the binaries when the cache is cold
 
 
