@@ -23,6 +23,19 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# Environment for an in-process CLI run that must reach no server from the caller's environment
+# (no URL, credentials, group, datasource or contexts file).
+NO_N9E_ENV = {
+    "N9E_URL": "",
+    "N9E_TOKEN": "",
+    "N9E_USERNAME": "",
+    "N9E_PASSWORD": "",
+    "N9E_GROUP": "",
+    "N9E_DATASOURCE": "",
+    "N9E_K8S_CONFIG": "/nonexistent",
+}
+
+
 def ok(dat: Any = None) -> Reply:
     return Reply(200, {"dat": dat, "err": ""})
 

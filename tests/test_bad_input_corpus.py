@@ -20,16 +20,10 @@ from n9e_k8s.cli import _register_all, app
 from n9e_k8s.source import init_tree
 from typer.testing import CliRunner
 
-from tests.n9e_stub import HTML, Reply, Stub, ok, text
+from tests.n9e_stub import HTML, NO_N9E_ENV, Reply, Stub, ok, text
 
 BASE_ENV = {
-    "N9E_URL": "",
-    "N9E_TOKEN": "",
-    "N9E_USERNAME": "",
-    "N9E_PASSWORD": "",
-    "N9E_GROUP": "",
-    "N9E_DATASOURCE": "",
-    "N9E_K8S_CONFIG": "/nonexistent",
+    **NO_N9E_ENV,
     "N9E_K8S_SOURCE": "",
     "REQUESTS_CA_BUNDLE": "",
 }

@@ -10,7 +10,7 @@ import pytest
 from n9e_k8s.cli import _register_all, app
 from typer.testing import CliRunner
 
-from tests.n9e_stub import Reply, Stub, ok, text
+from tests.n9e_stub import NO_N9E_ENV, Reply, Stub, ok, text
 
 TOKEN = "tok-77aa1c-secret-value"
 PASSWORD = "pw-5b4c-secret-value"
@@ -59,16 +59,7 @@ def basic_routes(stub: Stub) -> None:
 
 def invoke(*args: str, env: dict[str, str] | None = None):
     _register_all()
-    base_env = {
-        "N9E_URL": "",
-        "N9E_TOKEN": "",
-        "N9E_USERNAME": "",
-        "N9E_PASSWORD": "",
-        "N9E_GROUP": "",
-        "N9E_DATASOURCE": "",
-        "N9E_K8S_CONFIG": "/nonexistent",
-    }
-    return CliRunner().invoke(app, list(args), env={**base_env, **(env or {})})
+    return CliRunner().invoke(app, list(args), env={**NO_N9E_ENV, **(env or {})})
 
 
 def writes(stub: Stub) -> list:
