@@ -15,7 +15,7 @@ _CACHE: dict[str, object] = {}
 def context(version: str = "1.36", extra_labels: frozenset[str] = frozenset()) -> LintContext:
     if "sel" not in _CACHE:
         _CACHE["sel"] = load_selectors(PROMQL)
-        _CACHE["reg"] = load_registry(PROMQL)
+        _CACHE["reg"] = load_registry(PROMQL, "cluster")
     return LintContext(_CACHE["reg"], _CACHE["sel"], version, extra_labels)  # type: ignore[arg-type]
 
 

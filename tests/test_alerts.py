@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from n9e_k8s.alerts.model import load_rules
 from n9e_k8s.alerts.promtest import humanize, humanize_duration, render_template
 from n9e_k8s.alerts.render import RenderOptions, n9e_alert_rules, render_outputs
 from n9e_k8s.alerts.validate import (
@@ -19,6 +18,7 @@ from n9e_k8s.alerts.validate import (
     validate_recording_rule,
 )
 from n9e_k8s.errors import SourceErrors, UsageError
+from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.validate import validate_files
 
@@ -32,7 +32,7 @@ MIXIN_CONTENT = {
 
 @pytest.fixture(scope="module")
 def rules(repo_root: Path):
-    return load_rules(resolve_source(repo_root))
+    return load_project(resolve_source(repo_root)).rules
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_every_alert_has_severity_component_and_both_languages(rules) -> None:
 def test_selectors_come_from_config(tree: Path) -> None:
     config = tree / "promql" / "config.yaml"
     config.write_text(config.read_text().replace("job: apiserver", "job: kube-apiserver"))
-    rules = load_rules(resolve_source(tree))
+    rules = load_project(resolve_source(tree)).rules
     down = next(a for a in rules.alerts if a.name == "KubeAPIDown")
     assert 'last_over_time(up{job="kube-apiserver"}[1d])' in down.expr
     assert 'max by (cluster) (up{job="kube-apiserver"}) == 1' in down.expr
@@ -88,14 +88,16 @@ def test_selectors_come_from_config(tree: Path) -> None:
 def test_slo_target_drives_the_burn_thresholds(tree: Path) -> None:
     src = tree / "alerts" / "apiserver.yaml"
     src.write_text(src.read_text().replace("target: 0.99", "target: 0.995"))
-    burn = next(a for a in load_rules(resolve_source(tree)).alerts if a.name == "KubeAPIErrorBudgetBurn")
+    burn = next(
+        a for a in load_project(resolve_source(tree)).rules.alerts if a.name == "KubeAPIErrorBudgetBurn"
+    )
     assert "(14.4 * 0.005)" in burn.expr
 
 
 def _source_error(tree: Path, text: str) -> str:
     (tree / "alerts" / "extra.yaml").write_text(text)
     with pytest.raises(SourceErrors) as exc:
-        load_rules(resolve_source(tree))
+        load_project(resolve_source(tree), ("rules",))
     return str(exc.value)
 
 
@@ -144,7 +146,7 @@ def test_query_refers_to_a_catalog_entry(tree: Path, repo_root: Path) -> None:
     text = ALERT.format(expr="x", silent="silent: {eval_time: 10m, series: {a: '1'}}")
     text = text.replace("expr: x", f"query: {entry.id}\n        op: '>'\n        threshold: 7")
     (tree / "alerts" / "extra.yaml").write_text(text)
-    extra = next(a for a in load_rules(source).alerts if a.name == "Extra")
+    extra = next(a for a in load_project(source).rules.alerts if a.name == "Extra")
     rendered = entry.render(load_selectors(source.promql), "rule")
     assert extra.expr == f"({rendered}) > 7"
     assert "$" not in extra.expr
@@ -287,7 +289,7 @@ def test_alerts_read_only_what_the_manifests_collect(rules, repo_root: Path) -> 
     kube-state-metrics; an alert on their series could never fire."""
     from n9e_k8s.registry import load_registry
 
-    registry = load_registry(repo_root / "promql")
+    registry = load_registry(repo_root / "promql", "cluster")
     recorded = {r.record for r in rules.records}
     for rule in [*rules.alerts, *rules.records]:
         for name in _metric_names(rule.expr) - recorded:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from n9e_k8s.alerts.model import load_rules
 from n9e_k8s.alerts.promtest import promtool_files
 from n9e_k8s.alerts.render import RenderOptions, render_outputs
+from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 
 from tests.promtool_util import promtool as find_promtool
@@ -26,7 +26,7 @@ def promtool() -> str:
 
 @pytest.fixture(scope="module")
 def rules(repo_root: Path):
-    return load_rules(resolve_source(repo_root))
+    return load_project(resolve_source(repo_root)).rules
 
 
 def _write(files: dict[str, str], where: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from n9e_k8s.boards import validate_board
-from n9e_k8s.build import make_context
-from n9e_k8s.dashboards import render_boards
+from n9e_k8s.dashboards.produce import render_boards
 from n9e_k8s.n9e_client import ServerFeatures
+from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.uisave import canonical_board_configs
 
@@ -20,7 +20,7 @@ UI_SAVED = Path(__file__).parent / "fixtures" / "n9e-ui-saved" / "board-k8s-sche
 
 @pytest.fixture(scope="module")
 def ctx():
-    return make_context(resolve_source(str(REPO)), "en")
+    return load_project(resolve_source(str(REPO)))
 
 
 def panels(board: dict) -> tuple[list[dict], list[dict]]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from n9e_k8s.catalog import load_catalog
 from n9e_k8s.catalog_tests import rule_file, unit_test_file
 from n9e_k8s.errors import SourceErrors
+from n9e_k8s.project import load_project
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import init_tree, resolve_source
 
@@ -43,7 +43,7 @@ ARTICLE_QUERIES = {
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog(resolve_source())
+    return load_project(resolve_source(), ("catalog",)).catalog
 
 
 def test_covers_every_query_the_article_documents(catalog):
@@ -87,7 +87,7 @@ def test_job_names_come_from_one_place(tmp_path: Path):
     config = tmp_path / "promql" / "config.yaml"
     text = config.read_text().replace("job: apiserver", "job: kube-apiserver")
     config.write_text(text)
-    catalog = load_catalog(resolve_source(tmp_path))
+    catalog = load_project(resolve_source(tmp_path), ("catalog",)).catalog
     assert 'job="kube-apiserver"' in catalog.get("apiserver.qps").render(catalog.selectors)
     assert 'job="controller-manager"' in catalog.get("controller-manager.up").render(catalog.selectors)
 
@@ -98,7 +98,7 @@ def test_source_errors_name_file_and_line(tmp_path: Path):
     text = f.read_text()
     f.write_text(text.replace("    expr: 'sum(up{%(sel)s})'", "    expr: 'sum(up{%(nope)s})'", 1))
     with pytest.raises(SourceErrors) as exc:
-        load_catalog(resolve_source(tmp_path))
+        load_project(resolve_source(tmp_path), ("catalog",))
     message = str(exc.value)
     assert "scheduler.yaml:" in message and "unknown placeholder %(nope)s" in message
     line = int(message.split("scheduler.yaml:")[1].split(":")[0])

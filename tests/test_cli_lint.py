@@ -133,10 +133,3 @@ def test_whole_tree_is_clean_for_every_supported_version(app):
         doc = json.loads(res.stdout)
         assert doc["summary"] == {"error": 0, "warning": 0, "info": 0}, (version, doc["findings"])
         assert doc["queries"] > 57
-
-
-def test_the_cli_knows_the_languages_of_the_source():
-    from n9e_k8s.catalog import LANGS
-    from n9e_k8s.commands.common import LANGS as CLI_LANGS
-
-    assert CLI_LANGS == LANGS

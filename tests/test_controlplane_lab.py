@@ -17,10 +17,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _verify(lab, source: Path | None = None):
+    from n9e_k8s.project import load_project
     from n9e_k8s.source import resolve_source
     from n9e_k8s.verify import PrometheusApi, verify
 
-    return verify(resolve_source(str(source) if source else None), PrometheusApi(lab.prometheus_url))
+    return verify(
+        load_project(resolve_source(str(source) if source else None)), PrometheusApi(lab.prometheus_url)
+    )
 
 
 def test_every_job_is_scraped_with_the_manifests_rbac(controlplane_lab):
@@ -84,10 +87,10 @@ def test_verify_fails_on_a_wrong_job_name(controlplane_lab, tmp_path):
     assert "job: scheduler\n" in text
     config.write_text(text.replace("job: scheduler\n", "job: kube-scheduler-typo\n"))
     report = _verify(controlplane_lab, tmp_path)
-    from n9e_k8s.catalog import load_catalog
+    from n9e_k8s.project import load_project
     from n9e_k8s.source import resolve_source
 
-    catalog = load_catalog(resolve_source(str(tmp_path)))
+    catalog = load_project(resolve_source(str(tmp_path)), ("catalog",)).catalog
     must_fail = {e.id for e in catalog.for_component("scheduler") if not e.expected_empty}
     failed = {r.name for r in report.failed if r.kind == "catalog"}
     assert failed == must_fail

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import promql_parser as pp
 import pytest
-from n9e_k8s.build import make_context
-from n9e_k8s.dashboards import load_dashboards, render_board
 from n9e_k8s.dashboards.clusters import cluster_blending_problems, dropped_cluster
+from n9e_k8s.dashboards.render import render_board
 from n9e_k8s.lint.promql import selector_name, walk
 from n9e_k8s.lint.variables import substitute
-from n9e_k8s.registry import load_registry
+from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 
 from .dashboards_util import make_tree
@@ -29,12 +28,12 @@ from .dashboards_util import make_tree
 @pytest.fixture(scope="module")
 def builtin():
     tree = resolve_source(None)
-    ctx = make_context(tree)
-    specs = load_dashboards(tree, ctx.catalog)
+    ctx = load_project(tree)
+    specs = ctx.dashboards
     return (
         tree,
         ctx,
-        {lang: [render_board(s, ctx.catalog, ctx.selectors, lang) for s in specs] for lang in ("en", "zh")},
+        {lang: [render_board(s, ctx.catalog, ctx.config, lang) for s in specs] for lang in ("en", "zh")},
     )
 
 
@@ -56,7 +55,7 @@ def _ast(expr: str, selectors):
 def test_no_board_target_aggregates_the_cluster_away_under_a_multi_cluster_selection(builtin) -> None:
     _, ctx, rendered = builtin
     for board in rendered["en"]:
-        assert cluster_blending_problems(board, ctx.selectors) == [], board["ident"]
+        assert cluster_blending_problems(board, ctx.config) == [], board["ident"]
 
 
 def test_the_cluster_check_catches_a_multi_select_cluster_variable(builtin) -> None:
@@ -65,7 +64,7 @@ def test_the_cluster_check_catches_a_multi_select_cluster_variable(builtin) -> N
     board = json.loads(json.dumps(rendered["en"][0]))
     cluster = next(v for v in board["configs"]["var"] if v["name"] == "cluster")
     cluster |= {"multi": True, "allOption": True, "allValue": ".*"}
-    problems = cluster_blending_problems(board, ctx.selectors)
+    problems = cluster_blending_problems(board, ctx.config)
     assert any("Instances up / A: sum aggregates 'cluster' away" in p for p in problems), problems
     assert len(problems) >= len(list(_targets(board)))
 
@@ -87,7 +86,7 @@ def test_the_cluster_check_catches_a_multi_select_cluster_variable(builtin) -> N
 )
 def test_dropped_cluster_reads_the_promql(builtin, expr: str, blends: bool) -> None:
     _, ctx, _ = builtin
-    assert bool(dropped_cluster(expr, ctx.selectors)) is blends, expr
+    assert bool(dropped_cluster(expr, ctx.config)) is blends, expr
 
 
 # ---------------------------------------------------------------- defect 5: availability, not "success"
@@ -105,7 +104,7 @@ def test_key_metrics_show_availability_and_4xx_by_code_not_success_rates(builtin
         "Client errors (4xx) by code",
     } <= set(names)
     for entry_id in ("apiserver.read_availability", "apiserver.write_availability"):
-        expr = ctx.catalog.get(entry_id).render(ctx.selectors, "rule")
+        expr = ctx.catalog.get(entry_id).render(ctx.config, "rule")
         assert 'code!~"5.."' in expr and "2.." not in expr, entry_id
 
 
@@ -125,7 +124,7 @@ def test_latency_panels_leave_out_long_running_and_streaming_requests(builtin) -
     checked = 0
     for board in rendered["en"]:
         for panel, target in _targets(board):
-            for node, _ in walk(_ast(target["expr"], ctx.selectors)):
+            for node, _ in walk(_ast(target["expr"], ctx.config)):
                 if not isinstance(node, pp.VectorSelector) or selector_name(node) not in REQUEST_HISTOGRAMS:
                     continue
                 checked += 1
@@ -145,8 +144,8 @@ def test_latency_panels_leave_out_long_running_and_streaming_requests(builtin) -
 def test_scheduler_queue_panels_count_the_leader_only(builtin) -> None:
     _, ctx, _ = builtin
     for entry_id in ("scheduler.pending_pods", "scheduler.incoming_pods"):
-        expr = ctx.catalog.get(entry_id).render(ctx.selectors, "dashboard")
-        ast = _ast(expr, ctx.selectors)
+        expr = ctx.catalog.get(entry_id).render(ctx.config, "dashboard")
+        ast = _ast(expr, ctx.config)
         names = {selector_name(n) for n, _ in walk(ast) if isinstance(n, pp.VectorSelector)}
         assert "leader_election_master_status" in names, entry_id
         # matched per instance and cluster, so that one cluster's standby never hides another's leader
@@ -158,13 +157,13 @@ def test_scheduler_queue_panels_count_the_leader_only(builtin) -> None:
 
 def test_every_board_metric_comes_from_the_components_own_scrape_job(builtin) -> None:
     """No panel needs cAdvisor or kube-state-metrics: the manifests never scrape them."""
-    tree, ctx, rendered = builtin
-    registry = load_registry(tree.promql, ctx.selectors.cluster_label)
-    specs = {s.ident: s for s in load_dashboards(tree, ctx.catalog)}
+    _tree, ctx, rendered = builtin
+    registry = ctx.registry
+    specs = {s.ident: s for s in ctx.dashboards}
     for board in rendered["en"]:
         component = specs[board["ident"]].component
         for panel, target in _targets(board):
-            for node, _ in walk(_ast(target["expr"], ctx.selectors)):
+            for node, _ in walk(_ast(target["expr"], ctx.config)):
                 if isinstance(node, pp.VectorSelector):
                     name = selector_name(node)
                     found = registry.lookup(name)
@@ -192,7 +191,7 @@ def test_quiet_counters_show_zero_not_no_data(builtin, entry_id: str) -> None:
     assert entry.expected_empty is None, entry_id
     quiet = [t for t in entry.tests if t.expect and all(float(e["value"]) == 0 for e in t.expect)]
     assert quiet, f"{entry_id}: no promtool case that shows 0 on a quiet cluster"
-    counter = {selector_name(n) for n, _ in walk(_ast(entry.render(ctx.selectors, "rule"), ctx.selectors))
+    counter = {selector_name(n) for n, _ in walk(_ast(entry.render(ctx.config, "rule"), ctx.config))
                if isinstance(n, pp.VectorSelector)} - {"up", "apiserver_request_total"}  # fmt: skip
     for case in quiet:
         assert not any(name.split("{")[0] in counter for name in case.series), entry_id
@@ -208,11 +207,11 @@ def test_custom_variables_open_at_their_configured_default(builtin) -> None:
         for var in board["configs"]["var"]:
             if var["type"] == "custom":
                 seen.add(var["name"])
-                assert var["defaultValue"] == ctx.selectors.variables[var["name"]].default, var
+                assert var["defaultValue"] == ctx.config.variables[var["name"]].default, var
                 assert var["defaultValue"] in var["definition"].split(","), var
     assert {"interval", "quantile"} <= seen
-    assert ctx.selectors.variables["quantile"].default == "0.99"
-    assert ctx.selectors.variables["interval"].default == "5m"
+    assert ctx.config.variables["quantile"].default == "0.99"
+    assert ctx.config.variables["interval"].default == "5m"
 
 
 def test_no_legend_uses_a_dashboard_variable(builtin) -> None:
@@ -224,7 +223,6 @@ def test_no_legend_uses_a_dashboard_variable(builtin) -> None:
 
 
 def test_a_variable_in_a_legend_is_a_source_error(tmp_path: Path) -> None:
-    from n9e_k8s.catalog import load_catalog
     from n9e_k8s.errors import SourceErrors
     from n9e_k8s.source import SourceTree
 
@@ -232,7 +230,7 @@ def test_a_variable_in_a_legend_is_a_source_error(tmp_path: Path) -> None:
 
     root = make_tree(tmp_path / "src", catalog=FIXTURE_CATALOG.replace("legend: up", "legend: p$quantile"))
     with pytest.raises(SourceErrors, match=r"apiserver.yaml:\d+: .*legend: legend must not use \$variables"):
-        load_catalog(SourceTree(root))
+        load_project(SourceTree(root), ("catalog",))
 
 
 def test_every_panel_sets_decimals(builtin) -> None:
@@ -252,7 +250,7 @@ def test_stored_objects_has_one_series_per_resource(builtin) -> None:
     assert len(expect) == len(entry.test.expect)
     assert (
         'label_join(apiserver_resource_objects{job="apiserver", group!=""}, "resource", ".", "resource", "group")'
-        in (entry.render(ctx.selectors, "rule"))
+        in (entry.render(ctx.config, "rule"))
     )
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from n9e_k8s.boards import validate_board
-from n9e_k8s.build import make_context, render_all
-from n9e_k8s.dashboards import board_json, load_dashboards, render_board
-from n9e_k8s.dashboards.render import panel_id, render_panel
+from n9e_k8s.build import BuildSettings, render_all
+from n9e_k8s.dashboards.render import board_json, panel_id, render_board, render_panel
 from n9e_k8s.dashboards.units import N9E_UNITS, UnknownUnit, n9e_unit
 from n9e_k8s.errors import SourceErrors
+from n9e_k8s.project import load_project
 from n9e_k8s.source import SourceTree, resolve_source
 
 from tests.ci import updating
@@ -27,7 +27,7 @@ UPDATE = updating("UPDATE_GOLDEN")
 @pytest.fixture(scope="module")
 def builtin():
     tree = resolve_source(None)
-    return tree, make_context(tree)
+    return tree, load_project(tree)
 
 
 @pytest.fixture
@@ -36,11 +36,7 @@ def fixture_tree(tmp_path: Path) -> SourceTree:
 
 
 def boards(ctx, lang: str) -> dict[str, str]:
-    return {
-        k: v
-        for k, v in render_all(ctx.__class__(ctx.tree, ctx.selectors, ctx.catalog, lang)).items()
-        if k.startswith("dashboards/")
-    }
+    return {k: v for k, v in render_all(ctx, BuildSettings(lang)).items() if k.startswith("dashboards/")}
 
 
 # ---------------------------------------------------------------- built-in boards
@@ -71,13 +67,13 @@ def test_builtin_boards_match_goldens(builtin, lang: str) -> None:
 def test_rendering_is_byte_identical_across_runs(builtin) -> None:
     tree, ctx = builtin
     first = boards(ctx, "en")
-    second = boards(make_context(tree), "en")  # fresh load of everything
+    second = boards(load_project(tree), "en")  # fresh load of everything
     assert first == second
 
 
 def test_each_board_covers_every_query_of_its_component(builtin) -> None:
-    tree, ctx = builtin
-    specs = load_dashboards(tree, ctx.catalog)
+    _tree, ctx = builtin
+    specs = ctx.dashboards
     assert {s.component for s in specs} == {"apiserver", "controller-manager", "scheduler"}
     for spec in specs:
         expected = {e.id for e in ctx.catalog.for_component(spec.component)}
@@ -93,12 +89,12 @@ def test_builtin_boards_pass_the_board_schema_strictly(builtin) -> None:
 
 
 def test_panels_use_the_datasource_variable_and_catalog_expressions(builtin) -> None:
-    tree, ctx = builtin
-    for spec in load_dashboards(tree, ctx.catalog):
-        board = render_board(spec, ctx.catalog, ctx.selectors, "en")
+    _tree, ctx = builtin
+    for spec in ctx.dashboards:
+        board = render_board(spec, ctx.catalog, ctx.config, "en")
         names = [v["name"] for v in board["configs"]["var"]]
         assert names[:3] == ["datasource", "cluster", "instance"]
-        job = ctx.selectors.job(spec.component)
+        job = ctx.config.job(spec.component)
         cluster, instance = board["configs"]["var"][1:3]
         assert cluster["definition"] == f'label_values(up{{job="{job}"}}, cluster)'
         assert instance["definition"] == f'label_values(up{{job="{job}", cluster=~"$cluster"}}, instance)'
@@ -115,7 +111,7 @@ def test_panels_use_the_datasource_variable_and_catalog_expressions(builtin) -> 
                 chr(65 + i) for i in range(len(panel["targets"]))
             ]
             exprs |= {t["expr"] for t in panel["targets"]}
-        assert exprs == {ctx.catalog.get(q).render(ctx.selectors, "dashboard") for q in spec.query_ids()}
+        assert exprs == {ctx.catalog.get(q).render(ctx.config, "dashboard") for q in spec.query_ids()}
         used = set(re.findall(r"\$(\w+)", " ".join(exprs))) - {"datasource"}
         assert used <= set(names), f"{spec.ident}: variables used but not defined: {used - set(names)}"
 
@@ -124,9 +120,9 @@ def test_panels_use_the_datasource_variable_and_catalog_expressions(builtin) -> 
 
 
 def test_fixture_board_shape(fixture_tree: SourceTree) -> None:
-    ctx = make_context(fixture_tree)
-    (spec,) = load_dashboards(fixture_tree, ctx.catalog)
-    board = render_board(spec, ctx.catalog, ctx.selectors, "en")
+    ctx = load_project(fixture_tree)
+    (spec,) = ctx.dashboards
+    board = render_board(spec, ctx.catalog, ctx.config, "en")
     assert {k: board[k] for k in ("name", "ident", "tags", "note")} == {
         "name": "Test API Server",
         "ident": "test-apiserver",
@@ -147,7 +143,7 @@ def test_fixture_board_shape(fixture_tree: SourceTree) -> None:
     # custom variables: defaultValue (n9e v8/v9 sort the options and would open at the first: p50,
     # 10m) and the default first (n9e v7 selects the first option)
     assert variables["interval"]["type"] == "custom"
-    assert variables["interval"]["defaultValue"] == ctx.selectors.variables["interval"].default == "5m"
+    assert variables["interval"]["defaultValue"] == ctx.config.variables["interval"].default == "5m"
     assert variables["interval"]["definition"].split(",")[0] == "5m"
     assert variables["quantile"]["defaultValue"] == "0.99"
     assert variables["quantile"]["definition"].split(",")[0] == "0.99"
@@ -208,9 +204,9 @@ def test_fixture_board_shape(fixture_tree: SourceTree) -> None:
 
 
 def test_ids_are_stable_when_panels_move(fixture_tree: SourceTree) -> None:
-    ctx = make_context(fixture_tree)
-    (spec,) = load_dashboards(fixture_tree, ctx.catalog)
-    before = {p["name"]: p["id"] for p in render_board(spec, ctx.catalog, ctx.selectors)["configs"]["panels"]}
+    ctx = load_project(fixture_tree)
+    (spec,) = ctx.dashboards
+    before = {p["name"]: p["id"] for p in render_board(spec, ctx.catalog, ctx.config)["configs"]["panels"]}
     path = fixture_tree.dashboards / "apiserver.yaml"
     text = path.read_text(encoding="utf-8")
     # swap the two panels of the first row
@@ -219,8 +215,8 @@ def test_ids_are_stable_when_panels_move(fixture_tree: SourceTree) -> None:
         "      - query: apiserver.qps\n",
     ).replace("        legend: table\n", "        legend: table\n      - query: apiserver.up\n")
     path.write_text(text, encoding="utf-8")
-    (spec,) = load_dashboards(fixture_tree, ctx.catalog)
-    after = {p["name"]: p["id"] for p in render_board(spec, ctx.catalog, ctx.selectors)["configs"]["panels"]}
+    (spec,) = ctx.dashboards
+    after = {p["name"]: p["id"] for p in render_board(spec, ctx.catalog, ctx.config)["configs"]["panels"]}
     assert after == before
 
 
@@ -262,9 +258,8 @@ def test_zh_and_en_differ_only_in_text(builtin) -> None:
 
 
 def _errors(tree: SourceTree) -> list[str]:
-    ctx = make_context(tree)
     with pytest.raises(SourceErrors) as info:
-        load_dashboards(tree, ctx.catalog)
+        load_project(tree, ("dashboards",))
     return [str(e) for e in info.value.errors]
 
 
@@ -339,9 +334,9 @@ def test_query_and_queries_are_exclusive(tmp_path: Path) -> None:
 
 
 def test_rendered_json_is_stable_text(fixture_tree: SourceTree) -> None:
-    ctx = make_context(fixture_tree)
-    (spec,) = load_dashboards(fixture_tree, ctx.catalog)
-    board = render_board(spec, ctx.catalog, ctx.selectors, "zh")
+    ctx = load_project(fixture_tree)
+    (spec,) = ctx.dashboards
+    board = render_board(spec, ctx.catalog, ctx.config, "zh")
     text = board_json(board)
     assert text.endswith("}\n") and "测试 API Server" in text  # not \u-escaped
     shuffled = copy.deepcopy(board)
@@ -355,17 +350,14 @@ def test_rendered_json_is_stable_text(fixture_tree: SourceTree) -> None:
 def test_every_panel_expression_lints_clean(builtin) -> None:
     from n9e_k8s.lint import LintContext, Query, lint_query
     from n9e_k8s.lint.collect import variable_kinds
-    from n9e_k8s.registry import load_registry
 
-    tree, ctx = builtin
-    lint_ctx = LintContext(
-        registry=load_registry(tree.promql, ctx.selectors.cluster_label), selectors=ctx.selectors
-    )
+    _tree, ctx = builtin
+    lint_ctx = LintContext(registry=ctx.registry, selectors=ctx.config)
     findings, count = [], 0
-    for spec in load_dashboards(tree, ctx.catalog):
+    for spec in ctx.dashboards:
         for row in spec.rows:
             for panel in row.panels:
-                rendered = render_panel(spec, panel, ctx.catalog, ctx.selectors, "en")
+                rendered = render_panel(spec, panel, ctx.catalog, ctx.config, "en")
                 for target, qid in zip(rendered["targets"], panel.queries, strict=True):
                     entry = ctx.catalog.get(qid)
                     query = Query(
@@ -374,7 +366,7 @@ def test_every_panel_expression_lints_clean(builtin) -> None:
                         file=str(spec.file),
                         line=panel.line,
                         unit=rendered["options"]["standardOptions"]["util"],
-                        variables=variable_kinds(ctx.selectors),
+                        variables=variable_kinds(ctx.config),
                         ignore=dict(entry.lint_ignore),
                         query_id=qid,
                     )
@@ -394,9 +386,9 @@ def test_every_allowed_panel_type_renders_a_valid_board(tmp_path: Path) -> None:
     )
     for ptype in types:
         tree = SourceTree(make_tree(tmp_path / ptype, dashboards={"a.yaml": source.replace("TYPE", ptype)}))
-        ctx = make_context(tree)
-        (spec,) = load_dashboards(tree, ctx.catalog)
-        board = render_board(spec, ctx.catalog, ctx.selectors, "en")
+        ctx = load_project(tree)
+        (spec,) = ctx.dashboards
+        board = render_board(spec, ctx.catalog, ctx.config, "en")
         panel = next(p for p in board["configs"]["panels"] if p["name"] == "Latency by verb")
         assert panel["type"] == ptype and panel["custom"], ptype
         assert validate_board(board, ptype, strict=True) == [], ptype

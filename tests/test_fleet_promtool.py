@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from n9e_k8s.alerts.model import load_rules
+from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 
 from tests.fleet_scenarios import (
@@ -36,7 +36,7 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def rules(repo_root: Path):
-    return load_rules(resolve_source(repo_root))
+    return load_project(resolve_source(repo_root)).rules
 
 
 def _run(path: Path) -> subprocess.CompletedProcess[str]:

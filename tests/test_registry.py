@@ -25,7 +25,7 @@ CONTROL_PLANE_PREFIXES = (
 
 @pytest.fixture(scope="module")
 def registry():
-    return load_registry(REPO / "promql")
+    return load_registry(REPO / "promql", "cluster")
 
 
 def stable_list(shared_dir: Path) -> list[dict]:

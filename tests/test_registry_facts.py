@@ -25,7 +25,7 @@ ALSO_IN_KUBERNETES = {
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return load_registry(REPO / "promql")
+    return load_registry(REPO / "promql", "cluster")
 
 
 @pytest.fixture(scope="module")

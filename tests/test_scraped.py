@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from n9e_k8s.build import make_context, render_all
+from n9e_k8s.build import render_all
 from n9e_k8s.errors import SourceErrors
+from n9e_k8s.project import load_project
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.desired import boards_from_source, rules_from_source
@@ -40,7 +41,7 @@ def _unscrape(tree: Path, *components: str) -> None:
 
 
 def _build(tree: Path) -> dict[str, str]:
-    return render_all(make_context(resolve_source(str(tree))))
+    return render_all(load_project(resolve_source(str(tree))))
 
 
 def test_default_scrapes_every_component(repo_root: Path) -> None:
@@ -71,9 +72,18 @@ def test_a_managed_control_plane_drops_the_scheduler_and_controller_manager(tree
     )
 
 
+def test_a_managed_control_plane_validates(tree: Path) -> None:
+    """expected-empty.yaml names scheduler and controller-manager alerts: they are still rules of the source
+    when config.yaml does not scrape those components, so `validate` must not call the names unknown."""
+    from n9e_k8s.validate import validate_tree
+
+    _unscrape(tree, "controller-manager", "scheduler")
+    assert [str(p) for p in validate_tree(resolve_source(str(tree))) if p.severity == "error"] == []
+
+
 def test_sync_follows_the_switch(tree: Path) -> None:
     _unscrape(tree, "scheduler")
-    src = resolve_source(str(tree))
+    src = load_project(resolve_source(str(tree)))
     boards = boards_from_source(src, "en")
     alerts, records = rules_from_source(src, "en", (8, 5, 1))
     assert {b.obj["ident"] for b in boards} == {"k8s-apiserver", "k8s-controller-manager"}

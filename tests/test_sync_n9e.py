@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from n9e_k8s.cli import _register_all, app
 from n9e_k8s.n9e_client import ClientOptions, Credentials, N9eClient, parse_version
+from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.desired import boards_from_source, from_build, rules_from_source
 from n9e_k8s.sync.engine import Desired, Report, SyncOptions, export_group, sync
@@ -61,9 +62,9 @@ def chosen_datasource(lab: N9eLab) -> Any:
 
 def builtin(lab: N9eLab, group: str) -> dict[str, list[Desired]]:
     """The built-in content; board idents get the group as suffix (n9e wants idents unique across groups)."""
-    tree = resolve_source(None)
-    alerts, records = rules_from_source(tree, "en", client(lab).version_tuple)
-    boards = boards_from_source(tree, "en")
+    project = load_project(resolve_source(None))
+    alerts, records = rules_from_source(project, "en", client(lab).version_tuple)
+    boards = boards_from_source(project, "en")
     for b in boards:
         b.obj["ident"] = f"{b.obj['ident']}-{group}"
     return {"board": boards, "alert-rule": alerts, "recording-rule": records}

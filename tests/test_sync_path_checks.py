@@ -16,8 +16,6 @@ import json
 from pathlib import Path
 
 import pytest
-from n9e_k8s.errors import SourceError
-from n9e_k8s.sync.notify import config_notify_rules
 
 from tests.n9e_stub import Stub, ok
 from tests.test_sync_faults import TOKEN, build_dir, invoke  # noqa: F401 (fixture)
@@ -154,14 +152,18 @@ def test_notify_rule_on_v6_is_a_usage_error(build_dir):  # noqa: F811
 
 
 def test_config_notify_rules(tmp_path: Path):
-    (tmp_path / "config.yaml").write_text("cluster_label: cluster\nnotify_rules:\n  - oncall-k8s\n")
-    assert config_notify_rules(tmp_path) == ["oncall-k8s"]
-    (tmp_path / "config.yaml").write_text("cluster_label: cluster\n\nnotify_rules: oncall-k8s\n")
-    with pytest.raises(SourceError) as err:
-        config_notify_rules(tmp_path)
-    assert str(err.value).endswith("config.yaml:3: notify_rules: must be a list of notify rule names")
-    (tmp_path / "config.yaml").write_text("cluster_label: cluster\n")
-    assert config_notify_rules(tmp_path) == []
+    from n9e_k8s.errors import SourceErrors
+    from n9e_k8s.selectors import load_selectors
+
+    base = "cluster_label: cluster\ncomponents:\n  apiserver: {job: apiserver}\n"
+    (tmp_path / "config.yaml").write_text(base + "notify_rules:\n  - oncall-k8s\n")
+    assert load_selectors(tmp_path).notify_rules == ("oncall-k8s",)
+    (tmp_path / "config.yaml").write_text(base + "\nnotify_rules: oncall-k8s\n")
+    with pytest.raises(SourceErrors) as err:
+        load_selectors(tmp_path)
+    assert str(err.value).endswith("config.yaml:5: notify_rules: must be a list of notify rule names")
+    (tmp_path / "config.yaml").write_text(base)
+    assert load_selectors(tmp_path).notify_rules == ()
 
 
 def test_max_for_caps_for_and_evaluation_interval(build_dir):  # noqa: F811

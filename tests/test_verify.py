@@ -8,6 +8,7 @@ import socket
 
 import pytest
 from n9e_k8s.cli import _register_all, app
+from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.verify import ApiError, condition_operands, count, regex_escape, verify
 from typer.testing import CliRunner
@@ -44,7 +45,7 @@ def tree():
 
 
 def test_all_data_passes_and_every_kind_is_checked(tree):
-    report = verify(tree, FakeApi())
+    report = verify(load_project(tree), FakeApi())
     assert not report.failed
     counts = report.counts()
     assert counts["queries"] == counts["data"] > 0
@@ -52,7 +53,7 @@ def test_all_data_passes_and_every_kind_is_checked(tree):
 
 
 def test_unexpected_empty_fails_for_the_entry_and_its_panels(tree):
-    report = verify(tree, FakeApi(missing=("scheduler_pending_pods",)))
+    report = verify(load_project(tree), FakeApi(missing=("scheduler_pending_pods",)))
     failed = {(r.kind, r.entry) for r in report.failed if r.kind in ("catalog", "dashboard")}
     assert ("catalog", "scheduler.pending_pods") in failed
     assert ("dashboard", "scheduler.pending_pods") in failed
@@ -60,11 +61,12 @@ def test_unexpected_empty_fails_for_the_entry_and_its_panels(tree):
 
 
 def test_expected_empty_entries_do_not_fail_and_keep_their_reason(tree):
-    from n9e_k8s.catalog import load_catalog
 
-    expected = {e.id: e.expected_empty for e in load_catalog(tree).entries if e.expected_empty}
+    expected = {e.id: e.expected_empty for e in load_project(tree).catalog.entries if e.expected_empty}
     assert expected, "the catalog has expected-empty entries"
-    report = verify(tree, FakeApi(missing=("apiserver_admission_webhook_admission_duration_seconds_count",)))
+    report = verify(
+        load_project(tree), FakeApi(missing=("apiserver_admission_webhook_admission_duration_seconds_count",))
+    )
     result = next(r for r in report.results if r.name == "apiserver.admission_webhook_qps")
     assert result.status == "expected-empty"
     assert result.expected_empty == expected["apiserver.admission_webhook_qps"]
@@ -72,14 +74,14 @@ def test_expected_empty_entries_do_not_fail_and_keep_their_reason(tree):
 
 
 def test_query_errors_fail(tree):
-    report = verify(tree, FakeApi(failing=("workqueue_depth",)))
+    report = verify(load_project(tree), FakeApi(failing=("workqueue_depth",)))
     assert report.failed
     assert all(r.status == "error" and "parse error" in r.error for r in report.failed)
 
 
 def test_panels_use_real_variable_values_in_cascading_order(tree):
     api = FakeApi()
-    report = verify(tree, api)
+    report = verify(load_project(tree), api)
     dashboard_queries = [r.query for r in report.results if r.kind == "dashboard"]
     assert dashboard_queries
     assert not [q for q in dashboard_queries if "$" in q], "variables left unreplaced"
@@ -94,7 +96,7 @@ def test_panels_use_real_variable_values_in_cascading_order(tree):
 
 
 def test_a_variable_without_values_fails(tree):
-    report = verify(tree, FakeApi(no_labels=True))
+    report = verify(load_project(tree), FakeApi(no_labels=True))
     assert any(r.kind == "variable" and r.status == "empty" for r in report.failed)
 
 
@@ -144,7 +146,10 @@ def test_alert_condition_operands(expr, operands):
 
 
 def test_rules_are_checked_with_their_expected_empty_reasons(tree):
-    report = verify(tree, FakeApi(missing=("apiserver_request_terminations_total", "scheduler_pending_pods")))
+    report = verify(
+        load_project(tree),
+        FakeApi(missing=("apiserver_request_terminations_total", "scheduler_pending_pods")),
+    )
     by_name = {r.name: r for r in report.results if r.kind in ("alert", "record")}
     assert any(r.kind == "record" for r in report.results)
     assert by_name["KubeAPITerminatedRequests"].status == "expected-empty"
@@ -156,15 +161,16 @@ def test_rules_are_checked_with_their_expected_empty_reasons(tree):
 def test_expected_empty_must_name_existing_rules(tmp_path):
     import shutil
 
-    from n9e_k8s.errors import SourceError
+    from n9e_k8s.errors import SourceErrors
+    from n9e_k8s.verify import VERIFY_PARTS
 
     repo = resolve_source(None).root
     for sub in ("promql", "dashboards", "alerts"):
         shutil.copytree(repo / sub, tmp_path / sub)
     file = tmp_path / "promql" / "expected-empty.yaml"
     file.write_text(file.read_text() + "  KubeNoSuchAlert: typo\n")
-    with pytest.raises(SourceError, match="KubeNoSuchAlert"):
-        verify(resolve_source(str(tmp_path)), FakeApi())
+    with pytest.raises(SourceErrors, match="KubeNoSuchAlert"):
+        load_project(resolve_source(str(tmp_path)), VERIFY_PARTS)
 
 
 def test_variables_resolve_as_n9e_v9_opens_them(tree):

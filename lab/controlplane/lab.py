@@ -599,14 +599,14 @@ def write_rule_files(rules_dir: Path) -> bool:
     alerts use exist in the lab. False when this toolkit has no rules."""
     subprocess.run(["rm", "-rf", str(rules_dir)], check=True)
     try:
-        from n9e_k8s.alerts.model import load_rules
         from n9e_k8s.alerts.render import prometheus_rule_file
+        from n9e_k8s.project import load_project
     except ImportError:
         return False
     import yaml
     from n9e_k8s.source import resolve_source
 
-    rules = load_rules(resolve_source(str(REPO)))
+    rules = load_project(resolve_source(str(REPO)), ("rules",)).rules
     rules_dir.mkdir(parents=True)
     for component in rules.components:
         # Every group at the lab's evaluation_interval (5s): Prometheus starts a group at an offset of

@@ -117,10 +117,10 @@ def _recording_rules(prometheus_url: str) -> list[dict]:
 
 def _unrecorded(lab: ControlPlaneLab) -> list[str]:
     """The recording rules (name{labels}) with no series yet, except those that may stay empty."""
+    from n9e_k8s.project import load_project
     from n9e_k8s.source import resolve_source
-    from n9e_k8s.verify import load_expected_empty
 
-    may_be_empty = load_expected_empty(resolve_source(str(REPO)))
+    may_be_empty = load_project(resolve_source(str(REPO))).expected_empty
     missing = []
     for rule in _recording_rules(lab.prometheus_url):
         if rule["name"] in may_be_empty:

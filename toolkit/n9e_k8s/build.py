@@ -1,8 +1,9 @@
 """`n9e-k8s build`: render every artifact in memory, then write them all or nothing.
 
-A producer is ``producer(ctx: BuildContext) -> {relative path: file content}``; ``PRODUCERS`` lists
-them (dashboards here; alerts, recording rules and manifests add theirs). Producers raise
-SourceError(s) for broken source; rendering stops before anything is written.
+A producer is ``producer(project, settings) -> {relative path: file content}``: a pure function of the loaded
+:class:`~n9e_k8s.project.Project` and the build's :class:`BuildSettings`. ``PRODUCERS`` lists them (boards,
+collection manifests, rules). Producers raise SourceError(s) for what only rendering can find; rendering stops
+before anything is written.
 """
 
 from __future__ import annotations
@@ -16,69 +17,70 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .catalog import LANGS, Catalog, load_catalog
 from .errors import SourceError, SourceErrors, UsageError
-from .selectors import Selectors, load_selectors
+from .langs import LANGS
+from .project import Project, load_project
 from .source import SourceTree
+
+# What a build reads of the source (the registry and expected-empty.yaml are for lint and verify).
+BUILD_PARTS = ("catalog", "dashboards", "rules")
 
 
 @dataclass(frozen=True)
-class BuildContext:
-    tree: SourceTree
-    selectors: Selectors
-    catalog: Catalog
+class BuildSettings:
     lang: str = "en"
-    options: Mapping[str, Any] = field(default_factory=dict)  # producer-specific (e.g. manifests)
+    # Per producer: {"dashboards": {"n9e_version"}, "rules": RenderOptions fields, "manifests": ManifestOptions fields}
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise UsageError(f"--lang must be one of {', '.join(LANGS)}, not {self.lang!r}")
+
+    def of(self, producer: str) -> dict[str, Any]:
+        return dict(self.options.get(producer) or {})
 
 
-Producer = Callable[[BuildContext], dict[str, str]]
+Producer = Callable[[Project, BuildSettings], dict[str, str]]
 
 
-def _dashboards(ctx: BuildContext) -> dict[str, str]:
-    from .dashboards import produce_dashboards
+def _dashboards(project: Project, settings: BuildSettings) -> dict[str, str]:
+    from .dashboards.produce import produce_dashboards
 
-    return produce_dashboards(ctx)
+    return produce_dashboards(project, settings.lang, settings.of("dashboards").get("n9e_version"))
 
 
-def _manifests(ctx: BuildContext) -> dict[str, str]:
+def _manifests(project: Project, settings: BuildSettings) -> dict[str, str]:
     """Collection manifests. Without a remote_write_url they point at a placeholder n9e URL, so that
     the build always shows (and validates) the whole set-up; `n9e-k8s manifests` renders real ones."""
     from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_manifest_files
 
-    options = dict(ctx.options.get("manifests") or {})
+    options = settings.of("manifests")
     options.setdefault("remote_write_url", PLACEHOLDER_REMOTE_WRITE_URL)
     manifest_options = ManifestOptions(**options)
     manifest_options.check()
-    return render_manifest_files(ctx.selectors, manifest_options)
+    return render_manifest_files(project.config, manifest_options)
 
 
-def _rules(ctx: BuildContext) -> dict[str, str]:
+def _rules(project: Project, settings: BuildSettings) -> dict[str, str]:
     """n9e alert and recording rules, Prometheus rule files and the PrometheusRule resource."""
-    from .alerts import produce_rules
+    from .alerts.produce import produce_rules
 
-    return produce_rules(ctx)
+    return produce_rules(project, settings.lang, settings.of("rules"))
 
 
 PRODUCERS: list[Producer] = [_dashboards, _manifests, _rules]
 
 
-def make_context(
-    tree: SourceTree, lang: str = "en", options: Mapping[str, Any] | None = None
-) -> BuildContext:
-    if lang not in LANGS:
-        raise UsageError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    selectors = load_selectors(tree.promql)
-    catalog = load_catalog(tree, selectors)
-    return BuildContext(tree, selectors, catalog, lang, dict(options or {}))
-
-
-def render_all(ctx: BuildContext, producers: list[Producer] | None = None) -> dict[str, str]:
+def render_all(
+    project: Project, settings: BuildSettings | None = None, producers: list[Producer] | None = None
+) -> dict[str, str]:
     """Every artifact, path -> content. All producers run, and all their errors are raised together."""
+    settings = settings or BuildSettings()
     files: dict[str, str] = {}
     errors: list[SourceError] = []
     for producer in PRODUCERS if producers is None else producers:
         try:
-            produced = producer(ctx)
+            produced = producer(project, settings)
         except SourceErrors as exc:
             errors += exc.errors
             continue
@@ -227,5 +229,5 @@ def build(
 ) -> list[Written]:
     if clean:
         check_clean_target(out, tree.root)
-    ctx = make_context(tree, lang, options)
-    return write_all(render_all(ctx), out, clean=clean, marker=True)
+    settings = BuildSettings(lang, dict(options or {}))
+    return write_all(render_all(load_project(tree, BUILD_PARTS), settings), out, clean=clean, marker=True)

@@ -8,26 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SourceError, SourceErrors
-from .selectors import Mode, Selectors, load_selectors
+from .langs import LANGS, Text
+from .selectors import Mode, Selectors
 from .source import SourceTree
 from .yamlio import LineDict, load_yaml, unknown_keys
 
 NON_CATALOG_FILES = {"config.yaml", "metrics.yaml", "expected-empty.yaml"}
-LANGS = ("en", "zh")  # every text in the source comes in these languages; --lang picks one
 ENTRY_KEYS = {
     "id", "group", "title", "description", "expr", "unit", "legend", "variables", "article",
     "fixes", "lint", "test", "instant", "expected_empty",
 }  # fmt: skip
 REQUIRED_KEYS = ("id", "title", "description", "expr", "unit")
-
-
-@dataclass(frozen=True)
-class Text:
-    en: str
-    zh: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -56,7 +47,9 @@ class CatalogEntry:
     description: Text
     expr: str
     unit: str
-    legend: Text = Text("", "")  # may hold {{label}} templates; never $variables (n9e shows them literally)
+    legend: Text = field(
+        default_factory=lambda: Text("", "")
+    )  # may hold {{label}} templates; never $variables (n9e shows them literally)
     variables: tuple[str, ...] = ()
     article: str | None = None
     fixes: tuple[Fix, ...] = ()
@@ -230,9 +223,8 @@ def catalog_files(promql_dir: Path) -> list[Path]:
     return sorted(p for p in promql_dir.glob("*.yaml") if p.name not in NON_CATALOG_FILES)
 
 
-def load_catalog(tree: SourceTree, selectors: Selectors | None = None) -> Catalog:
+def load_catalog(tree: SourceTree, selectors: Selectors) -> Catalog:
     """Load and check every catalog file; all problems are collected and raised together."""
-    selectors = selectors or load_selectors(tree.promql)
     entries: list[CatalogEntry] = []
     errors: list[SourceError] = []
     seen: dict[str, CatalogEntry] = {}

@@ -323,15 +323,11 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
     return info
 
 
-def load_registry(promql_dir: Path, cluster_label: str | None = None) -> Registry:
-    """Load ``promql_dir/metrics.yaml``. ``cluster_label`` defaults to the one in config.yaml."""
+def load_registry(promql_dir: Path, cluster_label: str | None) -> Registry:
+    """Load ``promql_dir/metrics.yaml``; ``cluster_label`` (config.yaml's) is a label every metric may carry."""
     file = promql_dir / "metrics.yaml"
     if not file.is_file():
         raise SourceError(file, "missing: the metric registry is required by the linter")
-    if cluster_label is None and (promql_dir / "config.yaml").is_file():
-        from .selectors import load_selectors
-
-        cluster_label = load_selectors(promql_dir).cluster_label
     data = load_yaml(file)
     if not isinstance(data, LineDict) or not isinstance(data.get("metrics"), LineDict):
         raise SourceError(file, "must be a mapping with a 'metrics' mapping")

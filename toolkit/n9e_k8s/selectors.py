@@ -64,6 +64,8 @@ class Selectors:
     unscraped: frozenset[str] = frozenset()
     # Alert names left out of every output (`disabled_alerts` in config.yaml).
     disabled_alerts: frozenset[str] = frozenset()
+    # n9e v8+ notify rules (by name) every synced alert rule notifies (`notify_rules` in config.yaml).
+    notify_rules: tuple[str, ...] = ()
 
     @property
     def components(self) -> list[str]:
@@ -323,6 +325,10 @@ def load_selectors(promql_dir: Path) -> Selectors:
     if not isinstance(disabled, list) or not all(isinstance(a, str) and a for a in disabled):
         add(data, "disabled_alerts", "disabled_alerts must be a list of alert names", "disabled_alerts")
         disabled = []
+    notify_rules = [] if data.get("notify_rules") is None else data["notify_rules"]
+    if not isinstance(notify_rules, list) or not all(isinstance(n, str) and n.strip() for n in notify_rules):
+        add(data, "notify_rules", "must be a list of notify rule names", "notify_rules")
+        notify_rules = []
     if errors:
         raise SourceErrors(errors)
     return Selectors(
@@ -334,6 +340,7 @@ def load_selectors(promql_dir: Path) -> Selectors:
         containers,
         frozenset(unscraped),
         frozenset(disabled),
+        tuple(n.strip() for n in notify_rules),
     )
 
 

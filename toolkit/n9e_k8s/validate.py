@@ -3,8 +3,8 @@
 Hooks for other kinds of content:
 * ``VALIDATORS``: ``(detect(obj) -> bool, validate(obj, file, prefix) -> [Problem])`` for one object
   of an export file (a board; alert rules add theirs). A file holds one object or a JSON array.
-* ``SOURCE_CHECKS``: ``check(ctx: BuildContext) -> [Problem]`` run on the source tree after
-  config.yaml and the catalog loaded (dashboards here; alerts and manifests add theirs).
+* ``SOURCE_CHECKS``: ``check(project) -> [Problem]`` run on what loaded of the source tree (every load
+  problem is reported first): each checks what only rendering shows, and skips a part that did not load.
 """
 
 from __future__ import annotations
@@ -15,22 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from .alerts.validate import (
-    check_rule_source,
     is_alert_rule,
     is_recording_rule,
     validate_alert_rule,
     validate_recording_rule,
 )
 from .boards import is_board, validate_board
-from .build import BuildContext, make_context
-from .catalog import LANGS
 from .errors import SourceError, SourceErrors, UsageError
+from .langs import LANGS
 from .problems import Problem, from_source_errors
+from .project import Project, load_project_partial
 from .source import SourceTree
 
 Detect = Callable[[Any], bool]
 ObjectValidator = Callable[[Any, str, str], list[Problem]]
-SourceCheck = Callable[[BuildContext], list[Problem]]
+SourceCheck = Callable[[Project], list[Problem]]
 
 VALIDATORS: list[tuple[Detect, ObjectValidator]] = [
     (is_board, validate_board),
@@ -39,31 +38,55 @@ VALIDATORS: list[tuple[Detect, ObjectValidator]] = [
 ]
 
 
-def check_dashboards(ctx: BuildContext) -> list[Problem]:
-    """Dashboard sources against their schema and the catalog, then each rendered board (both
-    languages) against the n9e board schema, strictly; coverage gaps are warnings."""
-    from .dashboards import board_json, coverage_problems, load_dashboards, render_board
+def check_dashboards(project: Project) -> list[Problem]:
+    """Coverage gaps (warnings), then each rendered board (both languages) against the n9e board schema,
+    strictly."""
+    from .dashboards.render import board_json, render_board
+    from .dashboards.source import coverage_problems
 
-    try:
-        specs = load_dashboards(ctx.tree, ctx.catalog, ctx.selectors)
-    except (SourceError, SourceErrors) as exc:
-        return from_source_errors(exc)
-    problems = coverage_problems(specs, ctx.catalog)
-    for spec in specs:
+    if not project.has("dashboards"):
+        return []
+    problems = coverage_problems(list(project.dashboards), project.catalog)
+    for spec in project.dashboards:
         for lang in LANGS:
-            board = json.loads(board_json(render_board(spec, ctx.catalog, ctx.selectors, lang)))
+            board = json.loads(board_json(render_board(spec, project.catalog, project.config, lang)))
             for p in validate_board(board, f"{spec.file} (rendered, {lang})", strict=True):
                 problems.append(p)
     return problems
 
 
-def check_manifests(ctx: BuildContext) -> list[Problem]:
+def check_rules(project: Project) -> list[Problem]:
+    """Every rendered n9e rule, strictly (both languages, every target version): a warning on our own output
+    counts as an error."""
+    from .alerts.render import N9E_VERSIONS, RenderOptions, render_outputs
+
+    if not project.has("rules"):
+        return []
+    problems: list[Problem] = []
+    for lang in LANGS:
+        for version in N9E_VERSIONS:
+            options = RenderOptions(lang=lang, n9e_version=version)
+            try:
+                files = render_outputs(project.rules, options)
+            except (SourceError, SourceErrors) as exc:
+                return from_source_errors(exc)
+            for path, text in files.items():
+                if not path.endswith(".json"):
+                    continue
+                check = validate_alert_rule if path.startswith("alerts/") else validate_recording_rule
+                for i, obj in enumerate(json.loads(text)):
+                    for p in check(obj, f"{path} (rendered, {lang}, {version})", f"[{i}]"):
+                        problems.append(Problem(p.file, p.path, p.message, "error", p.line))
+    return sorted(set(problems), key=lambda p: (p.file, p.path, p.message))
+
+
+def check_manifests(project: Project) -> list[Problem]:
     """The collection manifests rendered from config.yaml, against the Kubernetes schemas (strict,
     when the optional kubernetes-validate is installed; otherwise our own checks and a warning)."""
     from .k8s_validate import MissingValidator, manifest_problems
     from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_objects
 
-    objects = render_objects(ctx.selectors, ManifestOptions(PLACEHOLDER_REMOTE_WRITE_URL))
+    objects = render_objects(project.config, ManifestOptions(PLACEHOLDER_REMOTE_WRITE_URL))
     try:
         return manifest_problems(objects)
     except MissingValidator as exc:
@@ -71,50 +94,18 @@ def check_manifests(ctx: BuildContext) -> list[Problem]:
         return [skipped, *manifest_problems(objects, schema=False)]
 
 
-def check_other_files(ctx: BuildContext) -> list[Problem]:
-    """The files no render reads: the metric registry (promql/metrics.yaml) and promql/expected-empty.yaml
-    (its keys must name rules of the source)."""
-    from .registry import load_registry
-    from .verify import EXPECTED_EMPTY_FILE, load_expected_empty
-
-    problems: list[Problem] = []
-    try:
-        if (ctx.tree.promql / "metrics.yaml").is_file():  # only `lint` needs it
-            load_registry(ctx.tree.promql, ctx.selectors.cluster_label)
-    except (SourceError, SourceErrors) as exc:
-        problems += from_source_errors(exc)
-    try:
-        expected = load_expected_empty(ctx.tree)
-    except (SourceError, SourceErrors) as exc:
-        return problems + from_source_errors(exc)
-    if not expected or not ctx.tree.alerts.is_dir():
-        return problems
-    from .alerts.model import load_rules
-
-    try:
-        rules = load_rules(ctx.tree, ctx.selectors, ctx.catalog)
-    except (SourceError, SourceErrors):
-        return problems  # check_rule_source reports these
-    known = {r.record for r in rules.records} | {a.name for a in rules.alerts}
-    file = str(ctx.tree.promql / EXPECTED_EMPTY_FILE)
-    return problems + [
-        Problem(file, f"rules.{name}", "no alert or recording rule has this name")
-        for name in sorted(set(expected) - known)
-    ]
-
-
-SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rule_source, check_manifests, check_other_files]
+SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rules, check_manifests]
 
 
 def validate_tree(tree: SourceTree) -> list[Problem]:
-    """config.yaml, the catalog, then every SOURCE_CHECKS hook."""
-    try:
-        ctx = make_context(tree)
-    except (SourceError, SourceErrors) as exc:
-        return from_source_errors(exc)
-    problems: list[Problem] = []
+    """Every part of the source (config.yaml, catalog, dashboards, rules, registry, expected-empty.yaml), then
+    every SOURCE_CHECKS hook on what loaded."""
+    project, errors = load_project_partial(tree)
+    problems = from_source_errors(SourceErrors(errors)) if errors else []
+    if project is None:
+        return problems
     for check in SOURCE_CHECKS:
-        problems += check(ctx)
+        problems += check(project)
     return problems
 
 

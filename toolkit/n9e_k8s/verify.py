@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .catalog import Catalog, CatalogEntry
+from .project import Project
 from .selectors import VARIABLE_RE, Selectors
-from .source import SourceTree
 
 # label_values(metric{matchers}, label) or label_values(label)
 LABEL_VALUES_RE = re.compile(
@@ -345,7 +345,6 @@ def _panels(panels: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
 
 
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
-EXPECTED_EMPTY_FILE = "expected-empty.yaml"
 
 
 def condition_operands(expr: str) -> list[str]:
@@ -390,45 +389,9 @@ def condition_operands(expr: str) -> list[str]:
     return out
 
 
-def load_expected_empty(tree: SourceTree) -> dict[str, str]:
-    """promql/expected-empty.yaml: rule name -> why its data may be empty (catalog entries carry
-    their own ``expected_empty``)."""
-    from .errors import SourceError
-    from .yamlio import load_yaml
-
-    file = tree.promql / EXPECTED_EMPTY_FILE
-    if not file.is_file():
-        return {}
-    data = load_yaml(file) or {}
-    from .yamlio import unknown_keys
-
-    unknown = unknown_keys(data, ("rules",), file)
-    if unknown:
-        raise unknown[0]
-    rules = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(rules, dict) or not all(isinstance(v, str) and v.strip() for v in rules.values()):
-        raise SourceError(file, "expected 'rules: {<alert or record name>: <reason>}' with non-empty reasons")
-    return {str(k): v for k, v in rules.items()}
-
-
-def rule_results(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> list[Result]:
+def rule_results(project: Project) -> list[Result]:
     """Every recording rule expression, and the conditions of every alert (one result each)."""
-    try:
-        from .alerts.model import load_rules
-    except ImportError:  # no alert rules in this version of the toolkit
-        return []
-    if not (tree.alerts and tree.alerts.is_dir()):
-        return []
-    rules = load_rules(tree, selectors, catalog)
-    expected = load_expected_empty(tree)
-    known = {r.record for r in rules.records} | {a.name for a in rules.alerts}
-    unknown = sorted(set(expected) - known)
-    if unknown:
-        from .errors import SourceError
-
-        raise SourceError(
-            tree.promql / EXPECTED_EMPTY_FILE, f"no alert or recording rule named {', '.join(unknown)}"
-        )
+    rules, expected = project.rules, project.expected_empty
     out: list[Result] = []
     for record in rules.records:
         labels = ",".join(f"{k}={v}" for k, v in sorted(record.labels.items()))
@@ -458,21 +421,23 @@ def rule_results(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> li
     return out
 
 
+# What verify reads of the source.
+VERIFY_PARTS = ("catalog", "dashboards", "rules", "expected_empty")
+
+
 def verify(
-    tree: SourceTree,
+    project: Project,
     api: PrometheusApi | N9eProxyApi,
     progress: Callable[[Result], None] | None = None,
 ) -> Report:
-    from .build import make_context
-    from .dashboards import render_boards
+    from .dashboards.produce import render_boards
 
-    ctx = make_context(tree)
-    catalog, selectors = ctx.catalog, ctx.selectors
+    catalog, selectors = project.catalog, project.config
     report = Report()
     pending = catalog_results(catalog, selectors)
-    boards = [board for _, board in render_boards(ctx)]
+    boards = [board for _, board in render_boards(project)]
     pending += dashboard_results(boards, catalog, selectors, api.label_values, report)
-    pending += rule_results(tree, selectors, catalog)
+    pending += rule_results(project)
     for result in pending:
         if result.kind != "variable":  # variables were resolved while reading the boards
             run_query(result, api.query)

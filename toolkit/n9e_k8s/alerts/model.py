@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..catalog import LANGS, Text
+from ..catalog import Catalog
 from ..errors import SourceError, SourceErrors
-from ..selectors import PLACEHOLDER_RE, Selectors, load_selectors
+from ..langs import LANGS, Text
+from ..selectors import PLACEHOLDER_RE, Selectors
 from ..source import SourceTree
 from ..yamlio import LineDict, load_yaml
 
@@ -156,6 +157,9 @@ class RuleSet:
     alert_tests: list[AlertTests]
     selectors: Selectors
     files: dict[str, list[Path]] = field(default_factory=dict)  # component -> source files
+    # Every alert and record name of the source, also those config.yaml leaves out (`scraped: false`,
+    # `disabled_alerts`): what other source files (expected-empty.yaml) may name.
+    source_names: frozenset[str] = frozenset()
 
     @property
     def components(self) -> list[str]:
@@ -456,14 +460,13 @@ def _schema_errors(data: Any, file: Path, display: str) -> list[SourceError]:
     ]
 
 
-def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: Any = None) -> RuleSet:
-    """Load and check alerts/*.yaml; all problems are collected and raised together."""
-    selectors = selectors or load_selectors(tree.promql)
+def load_rules(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> RuleSet:
+    """Load and check alerts/*.yaml; all problems are collected and raised together (``catalog``: for the
+    alerts that name a catalog query, ``query: <id>``)."""
     errors: list[SourceError] = []
     groups: list[Group] = []
     tests: list[AlertTests] = []
     files: dict[str, list[Path]] = {}
-    loaded_catalog: list[Any] = [catalog]
 
     for file in alert_files(tree):
         display = tree.display(file)
@@ -490,12 +493,8 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
         ctx = _Ctx(Path(display), component, selectors, extra)
 
         def catalog_get(entry_id: str, raw: LineDict, path: str, ctx: _Ctx = ctx) -> str:
-            if loaded_catalog[0] is None:
-                from ..catalog import load_catalog
-
-                loaded_catalog[0] = load_catalog(tree, selectors)
             try:
-                entry = loaded_catalog[0].get(entry_id)
+                entry = catalog.get(entry_id)
             except KeyError:
                 raise SourceError(
                     ctx.file,
@@ -525,7 +524,8 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
     errors += _unknown_disabled(selectors, tests)
     if errors:
         raise SourceErrors(errors)
-    return _configured(RuleSet(groups, tests, selectors, files))
+    names = {r.name if isinstance(r, Alert) else r.record for g in groups for r in g.rules}
+    return _configured(RuleSet(groups, tests, selectors, files, frozenset(names)))
 
 
 def _unknown_disabled(selectors: Selectors, tests: list[AlertTests]) -> list[SourceError]:
@@ -558,7 +558,7 @@ def _configured(rules: RuleSet) -> RuleSet:
             groups.append(replace(g, rules=kept))
     tests = [t for t in rules.alert_tests if sel.scraped(t.component) and t.name not in sel.disabled_alerts]
     files = {c: f for c, f in rules.files.items() if sel.scraped(c)}
-    return RuleSet(groups, tests, sel, files)
+    return RuleSet(groups, tests, sel, files, rules.source_names)
 
 
 def _cross_checks(groups: list[Group]) -> list[SourceError]:

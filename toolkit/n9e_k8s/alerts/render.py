@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from ..catalog import LANGS
 from ..errors import SourceError, UsageError
+from ..langs import LANGS
 from ..textio import stable_json
 from .model import Alert, Record, RuleSet, duration_seconds
 

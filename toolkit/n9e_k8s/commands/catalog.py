@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .common import LANGS, TABLE_OR_JSON, SourceOption, check_choice, handle_errors
+from ..langs import LANGS
+from .common import TABLE_OR_JSON, SourceOption, check_choice, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -19,8 +20,8 @@ def register(app: typer.Typer) -> None:
         mode: Annotated[str, typer.Option("--mode", help="Render for dashboard or rule.")] = "dashboard",
     ) -> None:
         """List catalog entries: id, component, title, unit and the rendered PromQL."""
-        from ..catalog import load_catalog
         from ..errors import UsageError
+        from ..project import load_project
         from ..source import resolve_source
 
         with handle_errors():
@@ -29,7 +30,7 @@ def register(app: typer.Typer) -> None:
             if mode not in ("dashboard", "rule"):
                 raise UsageError(f"--mode must be dashboard or rule, not {mode!r}")
             tree = resolve_source(source)
-            cat = load_catalog(tree)
+            cat = load_project(tree, ("catalog",)).catalog
             if component is not None and component not in cat.selectors.jobs:
                 raise UsageError(f"unknown component {component!r}; known: {', '.join(cat.selectors.jobs)}")
             entries = cat.for_component(component) if component else cat.entries

@@ -72,7 +72,6 @@ def out_path(value: str, flag: str = "--out") -> Path:
     return Path(value).expanduser()
 
 
-LANGS = ("en", "zh")  # the same as catalog.LANGS, here without importing the catalog at start-up
 TEXT_OR_JSON = ("text", "json")
 TABLE_OR_JSON = ("table", "json")
 

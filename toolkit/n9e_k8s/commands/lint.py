@@ -60,28 +60,26 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
+    from ..errors import SourceError
     from ..lint import LintContext, Query, lint_queries
-    from ..lint.collect import collect_queries
-    from ..registry import load_registry
-    from ..selectors import load_selectors
+    from ..lint.collect import LINT_PARTS, collect_queries, recorded_series
+    from ..project import load_project
     from ..source import resolve_source
 
     tree = resolve_source(source)
-    selectors = load_selectors(tree.promql)
-    registry = load_registry(tree.promql, selectors.cluster_label)
-    from ..alerts import recorded_series
-
+    project = load_project(tree, LINT_PARTS)
+    if project.registry is None:
+        raise SourceError(
+            tree.promql / "metrics.yaml", "missing: the metric registry is required by the linter"
+        )
     if exprs:
         queries = [
             Query(expr=e, origin=f"--expr[{i}]", unit=unit, index=i, kind="dashboard")
             for i, e in enumerate(exprs)
         ]
-        recorded = recorded_series(tree, selectors)
     else:
-        queries = collect_queries(tree, selectors)
-        # the rule collector already loaded the recording rules: their queries name what they record
-        recorded = frozenset(q.query_id for q in queries if q.origin.startswith("record ") and q.query_id)
-    ctx = LintContext(registry, selectors, version, recorded=recorded)
+        queries = collect_queries(project)
+    ctx = LintContext(project.registry, project.config, version, recorded=recorded_series(project))
     return lint_queries(queries, ctx), len(queries)
 
 

@@ -69,12 +69,12 @@ def register(app: typer.Typer) -> None:
         from ..build import write_all
         from ..k8s_validate import validate_manifests_best_effort
         from ..manifests import ManifestOptions, dump_yaml, file_name, render_objects, render_stream
-        from ..selectors import load_selectors
+        from ..project import load_project
         from ..source import resolve_source
 
         with handle_errors():
             tree = resolve_source(source)
-            selectors = load_selectors(tree.promql)
+            selectors = load_project(tree, ()).config
             options = ManifestOptions(
                 remote_write_url=remote_write_url,
                 namespace=namespace,

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..langs import LANGS
 from .common import (
     EXIT_ERROR,
-    LANGS,
     TEXT_OR_JSON,
     SourceOption,
     check_choice,
@@ -269,8 +269,9 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
 
     from ..errors import UsageError
     from ..n9e_client import NEWEST_KNOWN
+    from ..project import load_project
     from ..source import resolve_source
-    from ..sync.desired import boards_from_source, from_build, rules_from_source
+    from ..sync.desired import SYNC_PARTS, boards_from_source, from_build, rules_from_source
     from ..sync.engine import SyncOptions, sync
 
     output = params["output"]
@@ -289,25 +290,23 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
         notify_rules = list(params.get("notify_rule") or [])
         # The whole source is read and checked before the first request (boards and rules render once
         # more below for the server's version, which needs one).
-        tree = None
+        project = None
         if params["from_build"] is not None:
             desired = from_build(params["from_build"], kinds)
         else:
-            tree = resolve_source(params["source"])
+            project = load_project(resolve_source(params["source"]), SYNC_PARTS)
             desired = {}
             if "alert-rule" in kinds:
-                from ..sync.notify import config_notify_rules
-
-                notify_rules = list(dict.fromkeys(config_notify_rules(tree.promql) + notify_rules))
+                notify_rules = list(dict.fromkeys([*project.config.notify_rules, *notify_rules]))
             if "board" in kinds:
-                boards_from_source(tree, params["lang"], NEWEST_KNOWN)
+                boards_from_source(project, params["lang"], NEWEST_KNOWN)
             if "alert-rule" in kinds:
-                rules_from_source(tree, params["lang"], NEWEST_KNOWN)
+                rules_from_source(project, params["lang"], NEWEST_KNOWN)
         client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
-        if tree is not None and "board" in kinds:
-            desired["board"] = boards_from_source(tree, params["lang"], client.version_tuple)
-        if tree is not None and "alert-rule" in kinds:
-            alerts, records = rules_from_source(tree, params["lang"], client.version_tuple)
+        if project is not None and "board" in kinds:
+            desired["board"] = boards_from_source(project, params["lang"], client.version_tuple)
+        if project is not None and "alert-rule" in kinds:
+            alerts, records = rules_from_source(project, params["lang"], client.version_tuple)
             desired["alert-rule"], desired["recording-rule"] = alerts, records
         if max_for:
             from ..sync.testaid import cap_timings

@@ -79,8 +79,9 @@ def register(app: typer.Typer) -> None:
         real values from the data) as instant queries and count the series. Exit 1 when a query
         fails or is empty without an `expected_empty` reason in its catalog entry."""
         from ..errors import UsageError
+        from ..project import load_project
         from ..source import resolve_source
-        from ..verify import N9eProxyApi, PrometheusApi
+        from ..verify import VERIFY_PARTS, N9eProxyApi, PrometheusApi
         from ..verify import verify as run_verify
 
         connect = {
@@ -104,9 +105,9 @@ def register(app: typer.Typer) -> None:
             if n9e:
                 if prometheus:
                     raise UsageError("give either --prometheus or --n9e, not both")
-                tree = resolve_source(source)
+                project = load_project(resolve_source(source), VERIFY_PARTS)  # before the first request
                 api, where = _n9e_api(connect, timeout, retries, verbose)
-                report = run_verify(tree, api)
+                report = run_verify(project, api)
             else:
                 given = [f"--{k.replace('_', '-')}" for k, v in connect.items() if v]
                 if given:
@@ -114,9 +115,9 @@ def register(app: typer.Typer) -> None:
                 prometheus = prometheus or os.environ.get("PROMETHEUS_URL")
                 if not prometheus:
                     raise UsageError("--prometheus URL (or PROMETHEUS_URL), or --n9e, is required")
-                tree = resolve_source(source)
+                project = load_project(resolve_source(source), VERIFY_PARTS)
                 where = prometheus
-                report = run_verify(tree, PrometheusApi(prometheus, timeout=timeout))
+                report = run_verify(project, PrometheusApi(prometheus, timeout=timeout))
         if output == "json":
             typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True))
         else:

@@ -10,22 +10,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..catalog import load_catalog
-from ..selectors import load_selectors
+from ..project import load_project
 from ..source import SourceTree, resolve_source
 from .layout import COLUMNS
 from .render import panel_size, panel_type
-from .source import load_dashboards
 
 BEGIN = "<!-- BEGIN GENERATED: boards (python -m n9e_k8s.dashboards.docs docs/dashboards.md) -->"
 END = "<!-- END GENERATED: boards -->"
 
 
 def boards_markdown(tree: SourceTree) -> str:
-    selectors = load_selectors(tree.promql)
-    catalog = load_catalog(tree, selectors)
+    project = load_project(tree, ("dashboards",))
     lines: list[str] = []
-    for spec in load_dashboards(tree, catalog, selectors):
+    for spec in project.dashboards:
         lines += [
             f"### {spec.name.en} (`{spec.ident}`)",
             "",
@@ -41,7 +38,7 @@ def boards_markdown(tree: SourceTree) -> str:
                 "|---|---|---|---|---|",
             ]
             for panel in row.panels:
-                entries = [catalog.get(q) for q in panel.queries]
+                entries = [project.catalog.get(q) for q in panel.queries]
                 ptype = panel_type(panel, entries)
                 w, h = panel_size(panel, ptype)
                 title = panel.overrides["title"]["en"] if "title" in panel.overrides else entries[0].title.en

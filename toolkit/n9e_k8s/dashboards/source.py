@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Catalog, CatalogEntry, Text
+from ..catalog import Catalog, CatalogEntry
 from ..errors import SourceError, SourceErrors
+from ..langs import Text
 from ..problems import Problem
 from ..schemas import DASHBOARD_SOURCE, validate
 from ..selectors import VARIABLE_RE, Selectors
@@ -160,11 +161,8 @@ def _parse(
     return spec, errors
 
 
-def load_dashboards(
-    tree: SourceTree, catalog: Catalog, selectors: Selectors | None = None
-) -> list[DashboardSpec]:
+def load_dashboards(tree: SourceTree, catalog: Catalog, selectors: Selectors) -> list[DashboardSpec]:
     """Load and check every dashboard source file; all problems are raised together."""
-    selectors = selectors or catalog.selectors
     specs: list[DashboardSpec] = []
     errors: list[SourceError] = []
     idents: dict[str, Path] = {}

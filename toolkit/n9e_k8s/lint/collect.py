@@ -1,10 +1,9 @@
-"""Collect the queries of a source tree for `n9e-k8s lint`.
+"""Collect the queries of a project for `n9e-k8s lint`.
 
-A collector is a function ``collect(tree: SourceTree, selectors: Selectors) -> Iterable[Query]``.
-``COLLECTORS`` lists them as ``"module:function"`` strings, imported only when linting, so another
-module (dashboards with panel overrides, alert rules with their own expressions) adds its collector
-with one line here, or at run time with :func:`register_collector`. Collectors raise SourceError(s)
-for broken input; the command turns that into exit code 2.
+A collector is a function ``collect(project) -> Iterable[Query]`` over the loaded
+:class:`~n9e_k8s.project.Project` (it reads no file). ``COLLECTORS`` lists them: the catalog, and the alert and
+recording rules; another source kind adds its collector with one line here, or at run time with
+:func:`register_collector`.
 
 Each Query should carry ``origin`` (what it is, e.g. ``"catalog apiserver.qps"``), ``file``/``line``
 of the expression (display path, relative to the tree), ``unit`` when it is shown somewhere,
@@ -16,20 +15,17 @@ on the reference boards and a dashboards collector can reuse it.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..project import Project
 from ..selectors import Selectors
-from ..source import SourceTree
 from .model import Query
 
-Collector = Callable[[SourceTree, Selectors], Iterable[Query]]
+Collector = Callable[[Project], Iterable[Query]]
 
-COLLECTORS: list[str | Collector] = [
-    "n9e_k8s.lint.collect:collect_catalog",
-    "n9e_k8s.alerts:collect_rule_queries",
-]
+# What lint reads of the source.
+LINT_PARTS = ("catalog", "rules", "registry")
 
 
 def register_collector(fn: Collector) -> Collector:
@@ -39,23 +35,14 @@ def register_collector(fn: Collector) -> Collector:
     return fn
 
 
-def _resolve(c: str | Collector) -> Collector:
-    if callable(c):
-        return c
-    module, _, name = c.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
 def variable_kinds(selectors: Selectors) -> dict[str, str]:
     return {name: v.kind for name, v in selectors.variables.items()}
 
 
-def collect_catalog(tree: SourceTree, selectors: Selectors) -> Iterator[Query]:
+def collect_catalog(project: Project) -> Iterator[Query]:
     """Every catalog entry, rendered for dashboards (with the dashboard filters and variables)."""
-    from ..catalog import load_catalog
-
-    catalog = load_catalog(tree, selectors)
-    for entry in catalog.entries:
+    selectors, tree = project.config, project.tree
+    for entry in project.catalog.entries:
         kinds = variable_kinds(selectors)
         for name in entry.variables:
             kinds.setdefault(name, "text")
@@ -71,11 +58,38 @@ def collect_catalog(tree: SourceTree, selectors: Selectors) -> Iterator[Query]:
         )
 
 
-def collect_queries(tree: SourceTree, selectors: Selectors) -> list[Query]:
-    queries: list[Query] = []
-    for c in COLLECTORS:
-        queries.extend(_resolve(c)(tree, selectors))
-    return queries
+def collect_rules(project: Project) -> Iterator[Query]:
+    """Every alert and recording rule expression (rule mode, finished PromQL)."""
+    from ..alerts.model import Alert
+
+    rules = project.rules
+    seen: set[tuple[str, str]] = set()
+    for rule in [*rules.records, *rules.alerts]:
+        kind = "alert" if isinstance(rule, Alert) else "record"
+        name = rule.n9e_name if isinstance(rule, Alert) else rule.record
+        if (rule.expr, name) in seen:
+            continue
+        seen.add((rule.expr, name))
+        yield Query(
+            expr=rule.expr,
+            origin=f"{kind} {name}",
+            file=str(rule.file) if rule.file else None,
+            line=rule.expr_line or rule.line,
+            kind="rule",
+            query_id=name,
+        )
+
+
+COLLECTORS: list[Collector] = [collect_catalog, collect_rules]
+
+
+def collect_queries(project: Project) -> list[Query]:
+    return [q for collect in COLLECTORS for q in collect(project)]
+
+
+def recorded_series(project: Project) -> frozenset[str]:
+    """Names of the series the project's recording rules write (known to the linter)."""
+    return frozenset(r.record for r in project.rules.records)
 
 
 # ------------------------------------------------------------------------------ n9e dashboards

@@ -5,38 +5,41 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceError, SourceErrors, UsageError
 from .engine import Desired
 
+if TYPE_CHECKING:
+    from ..project import Project
+
+
+# What a sync reads of the source.
+SYNC_PARTS = ("catalog", "dashboards", "rules")
+
 
 def boards_from_source(
-    tree: Any, lang: str, n9e_version: tuple[int, int, int] | None = None
+    project: Project, lang: str, n9e_version: tuple[int, int, int] | None = None
 ) -> list[Desired]:
     """The boards in the format of the server's own UI (``ServerFeatures.board_format``)."""
-    from ..build import make_context
-    from ..dashboards import render_boards
+    from ..dashboards.produce import render_boards
 
-    boards = render_boards(make_context(tree, lang), n9e_version=n9e_version)
-    return [Desired(board, tree.display(spec.file)) for spec, board in boards]
+    boards = render_boards(project, lang, n9e_version)
+    return [Desired(board, project.tree.display(spec.file)) for spec, board in boards]
 
 
 def rules_from_source(
-    tree: Any, lang: str, n9e_version: tuple[int, int, int]
+    project: Project, lang: str, n9e_version: tuple[int, int, int]
 ) -> tuple[list[Desired], list[Desired]]:
     """(alert rules, recording rules). The datasource is set later by the sync (``--datasource``).
 
     The renderer's ``n9e_version`` comes from ``ServerFeatures.alert_render_version`` (v6 renders as v7: the same
     notification fields); the fields a version lacks or names differently (v6: ``datasource_ids``, no
     ``cron_pattern``) are left out or converted by the sync handlers."""
-    from ..alerts.model import load_rules
     from ..alerts.render import RenderOptions, n9e_alert_rules, n9e_recording_rules
     from ..n9e_client import ServerFeatures
-    from ..selectors import load_selectors
 
-    selectors = load_selectors(tree.promql)
-    rules = load_rules(tree, selectors)
+    rules = project.rules
     options = RenderOptions(lang=lang, n9e_version=ServerFeatures.of(n9e_version).alert_render_version)
     alerts: list[Desired] = []
     records: list[Desired] = []

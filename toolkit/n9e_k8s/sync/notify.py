@@ -7,32 +7,12 @@ nobody else. Ids are local to a server, so the source names them (``notify_rules
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SourceError, UsageError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..n9e_client import N9eClient
-
-CONFIG_KEY = "notify_rules"
-
-
-def config_notify_rules(promql_dir: Path) -> list[str]:
-    """The notify rule names of promql/config.yaml's ``notify_rules:`` (a list of non-empty strings; optional)."""
-    from ..yamlio import load_yaml
-
-    file = promql_dir / "config.yaml"
-    if not file.is_file():
-        return []
-    data = load_yaml(file)
-    if not isinstance(data, dict) or data.get(CONFIG_KEY) is None:
-        return []
-    names = data[CONFIG_KEY]
-    line = data.line_of(CONFIG_KEY) if hasattr(data, "line_of") else None
-    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-        raise SourceError(file, "must be a list of notify rule names", line=line, path=CONFIG_KEY)
-    return [n.strip() for n in names]
 
 
 def resolve_notify_rules(client: N9eClient, names: list[str]) -> list[int]:
