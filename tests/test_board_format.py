@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from n9e_k8s.boards import validate_board
 from n9e_k8s.build import make_context
 from n9e_k8s.dashboards import render_boards
-from n9e_k8s.n9e_client import ServerFeatures
+from n9e_k8s.n9e.formats.board import validate_board
+from n9e_k8s.n9e.versions import ServerFeatures
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.uisave import canonical_board_configs
 

@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from n9e_k8s.boards import validate_board
 from n9e_k8s.build import make_context, render_all
 from n9e_k8s.dashboards import board_json, load_dashboards, render_board
 from n9e_k8s.dashboards.render import panel_id, render_panel
 from n9e_k8s.dashboards.units import N9E_UNITS, UnknownUnit, n9e_unit
 from n9e_k8s.errors import SourceErrors
+from n9e_k8s.n9e.formats.board import validate_board
 from n9e_k8s.source import SourceTree, resolve_source
 
 from tests.ci import updating

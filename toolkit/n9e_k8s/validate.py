@@ -2,7 +2,7 @@
 
 Hooks for other kinds of content:
 * ``VALIDATORS``: ``(detect(obj) -> bool, validate(obj, file, prefix) -> [Problem])`` for one object
-  of an export file (a board; alert rules add theirs). A file holds one object or a JSON array.
+  of an export file, one per sync handler (sync/handlers). A file holds one object or a JSON array.
 * ``SOURCE_CHECKS``: ``check(ctx: BuildContext) -> [Problem]`` run on the source tree after
   config.yaml and the catalog loaded (dashboards here; alerts and manifests add theirs).
 """
@@ -14,29 +14,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .alerts.validate import (
-    check_rule_source,
-    is_alert_rule,
-    is_recording_rule,
-    validate_alert_rule,
-    validate_recording_rule,
-)
-from .boards import is_board, validate_board
+from .alerts.validate import check_rule_source
 from .build import BuildContext, make_context
 from .catalog import LANGS
 from .errors import SourceError, SourceErrors, UsageError
+from .n9e.formats.board import validate_board
 from .problems import Problem, from_source_errors
 from .source import SourceTree
+from .sync.handlers import HANDLERS
 
 Detect = Callable[[Any], bool]
 ObjectValidator = Callable[[Any, str, str], list[Problem]]
 SourceCheck = Callable[[BuildContext], list[Problem]]
 
-VALIDATORS: list[tuple[Detect, ObjectValidator]] = [
-    (is_board, validate_board),
-    (is_alert_rule, validate_alert_rule),
-    (is_recording_rule, validate_recording_rule),
-]
+# One per n9e resource kind, from the sync's registry (each handler's detection and format check).
+VALIDATORS: list[tuple[Detect, ObjectValidator]] = [(h.detect, h.check_export) for h in HANDLERS]
 
 
 def check_dashboards(ctx: BuildContext) -> list[Problem]:
@@ -122,14 +114,9 @@ def validate_object(obj: Any, file: str, prefix: str = "") -> list[Problem]:
     for detect, validator in VALIDATORS:
         if detect(obj):
             return validator(obj, file, prefix)
-    return [
-        Problem(
-            file,
-            prefix,
-            "not a known n9e export: expected a board (an object with 'configs'), an alert rule "
-            "(rule_config/prom_ql, severity...) or a recording rule (name, prom_ql)",
-        )
-    ]
+    kinds = [h.what for h in HANDLERS]
+    expected = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+    return [Problem(file, prefix, f"not a known n9e export: expected {expected}")]
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

@@ -22,7 +22,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..n9e_client import N9eClient
+    from ..n9e.client import N9eClient
     from ..sync.engine import Report
     from ..sync.plan import Action, Plan
 
@@ -130,7 +130,7 @@ def connect(
     import logging
 
     from ..errors import UsageError
-    from ..n9e_client import ClientOptions, Credentials, N9eClient, RedactingFilter, redact_url
+    from ..n9e.client import ClientOptions, Credentials, N9eClient, RedactingFilter, redact_url
     from ..sync.settings import resolve_settings
 
     flags = {
@@ -268,7 +268,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ..errors import UsageError
-    from ..n9e_client import NEWEST_KNOWN
+    from ..n9e.versions import NEWEST_KNOWN
     from ..source import resolve_source
     from ..sync.desired import boards_from_source, from_build, rules_from_source
     from ..sync.engine import SyncOptions, sync

@@ -29,9 +29,9 @@ def render_boards(
 ) -> list[tuple[DashboardSpec, dict[str, Any]]]:
     """Every dashboard source of the tree with its rendered board (``lang`` defaults to ``ctx.lang``), in the
     board format of ``n9e_version`` (default: the build's ``--n9e-version``, ``ctx.options["dashboards"]``)."""
-    from .render import DEFAULT_N9E_VERSION, board_format_for
+    from ..n9e.versions import DEFAULT_TARGET, board_format_for
 
-    version = n9e_version or (ctx.options.get("dashboards") or {}).get("n9e_version") or DEFAULT_N9E_VERSION
+    version = n9e_version or (ctx.options.get("dashboards") or {}).get("n9e_version") or DEFAULT_TARGET
     fmt = board_format_for(version)
     return [
         (spec, render_board(spec, ctx.catalog, ctx.selectors, lang or ctx.lang, fmt))
@@ -45,7 +45,7 @@ def produce_dashboards(ctx: BuildContext) -> dict[str, str]:
     Each board is checked against the n9e board schema strictly (our output keeps layout.i equal to
     the panel id and never overlaps), so a renderer bug fails the build instead of shipping.
     """
-    from ..boards import validate_board
+    from ..n9e.formats.board import validate_board
 
     files: dict[str, str] = {}
     errors: list[SourceError] = []

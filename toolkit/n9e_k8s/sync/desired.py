@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import SourceError, SourceErrors, UsageError
 from .engine import Desired
+from .handlers import handler_class
 
 
 def boards_from_source(
@@ -32,7 +33,7 @@ def rules_from_source(
     ``cron_pattern``) are left out or converted by the sync handlers."""
     from ..alerts.model import load_rules
     from ..alerts.render import RenderOptions, n9e_alert_rules, n9e_recording_rules
-    from ..n9e_client import ServerFeatures
+    from ..n9e.versions import ServerFeatures
     from ..selectors import load_selectors
 
     selectors = load_selectors(tree.promql)
@@ -65,15 +66,10 @@ def from_build(root: Path, kinds: list[str]) -> dict[str, list[Desired]]:
     (alert-rules/*.json hold one rule each there)."""
     if not root.is_dir():
         raise UsageError(f"{root}: no such build directory")
-    dirs = {
-        "board": ["dashboards"],
-        "alert-rule": ["alerts", "alert-rules"],
-        "recording-rule": ["recording-rules"],
-    }
     errors: list[SourceError] = []
     out: dict[str, list[Desired]] = {k: [] for k in kinds}
     for kind in kinds:
-        for d in dirs[kind]:
+        for d in handler_class(kind).build_folders:
             for path in sorted((root / d).glob("*.json")):
                 data = _read_json(path, errors)
                 if data is None:

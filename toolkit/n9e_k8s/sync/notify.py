@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SourceError, UsageError
 
 if TYPE_CHECKING:
-    from ..n9e_client import N9eClient
+    from ..n9e.client import N9eClient
 
 CONFIG_KEY = "notify_rules"
 
