@@ -1,8 +1,8 @@
 """`n9e-k8s validate`: the whole source tree, or n9e export files.
 
 Hooks for other kinds of content:
-* ``VALIDATORS``: ``(detect(obj) -> bool, validate(obj, file, prefix) -> [Problem])`` for one object
-  of an export file, one per sync handler (sync/handlers). A file holds one object or a JSON array.
+* the sync's ``HANDLERS`` (sync/handlers): each kind's ``detect(obj)`` and ``check_export(obj, file, prefix)`` for
+  one object of an export file. A file holds one object or a JSON array.
 * ``SOURCE_CHECKS``: ``check(ctx: BuildContext) -> [Problem]`` run on the source tree after
   config.yaml and the catalog loaded (dashboards here; alerts and manifests add theirs).
 """
@@ -21,14 +21,9 @@ from .errors import SourceError, SourceErrors, UsageError
 from .n9e.formats.board import validate_board
 from .problems import Problem, from_source_errors
 from .source import SourceTree
-from .sync.handlers import HANDLERS
+from .sync import handlers
 
-Detect = Callable[[Any], bool]
-ObjectValidator = Callable[[Any, str, str], list[Problem]]
 SourceCheck = Callable[[BuildContext], list[Problem]]
-
-# One per n9e resource kind, from the sync's registry (each handler's detection and format check).
-VALIDATORS: list[tuple[Detect, ObjectValidator]] = [(h.detect, h.check_export) for h in HANDLERS]
 
 
 def check_dashboards(ctx: BuildContext) -> list[Problem]:
@@ -111,10 +106,10 @@ def validate_tree(tree: SourceTree) -> list[Problem]:
 
 
 def validate_object(obj: Any, file: str, prefix: str = "") -> list[Problem]:
-    for detect, validator in VALIDATORS:
-        if detect(obj):
-            return validator(obj, file, prefix)
-    kinds = [h.what for h in HANDLERS]
+    for h in handlers.HANDLERS:  # read at call time: the registry is the one list of kinds
+        if h.detect(obj):
+            return h.check_export(obj, file, prefix)
+    kinds = [h.what for h in handlers.HANDLERS]
     expected = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
     return [Problem(file, prefix, f"not a known n9e export: expected {expected}")]
 
