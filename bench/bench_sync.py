@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "toolkit"))
 
-from n9e_k8s.n9e_client import ClientOptions, Credentials, N9eClient  # noqa: E402
+from n9e_k8s.n9e.client import ClientOptions, Credentials, N9eClient  # noqa: E402
 from n9e_k8s.source import resolve_source  # noqa: E402
 from n9e_k8s.sync.desired import boards_from_source, rules_from_source  # noqa: E402
 from n9e_k8s.sync.engine import Desired, SyncOptions, sync  # noqa: E402

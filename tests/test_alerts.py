@@ -11,13 +11,13 @@ import pytest
 import yaml
 from n9e_k8s.alerts.promtest import humanize, humanize_duration, render_template
 from n9e_k8s.alerts.render import RenderOptions, n9e_alert_rules, render_outputs
-from n9e_k8s.alerts.validate import (
+from n9e_k8s.errors import SourceErrors, UsageError
+from n9e_k8s.n9e.formats.rules import (
     is_alert_rule,
     is_recording_rule,
     validate_alert_rule,
     validate_recording_rule,
 )
-from n9e_k8s.errors import SourceErrors, UsageError
 from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.validate import validate_files

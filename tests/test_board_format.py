@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from n9e_k8s.boards import validate_board
 from n9e_k8s.dashboards.produce import render_boards
-from n9e_k8s.n9e_client import ServerFeatures
+from n9e_k8s.n9e.formats.board import validate_board
+from n9e_k8s.n9e.versions import ServerFeatures
 from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.uisave import canonical_board_configs

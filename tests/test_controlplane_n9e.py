@@ -123,7 +123,7 @@ def test_verify_n9e_passes_with_the_numbers_of_the_direct_run(lab):
 
 def test_verify_n9e_reports_a_query_error_with_prometheus_message(lab):
     # An error through the proxy is the query's error (with Prometheus' message), not an empty result.
-    from n9e_k8s.n9e_client import Credentials, N9eClient
+    from n9e_k8s.n9e.client import Credentials, N9eClient
     from n9e_k8s.verify import ApiError, N9eProxyApi
 
     client = N9eClient(lab.n9e.url, Credentials(username=lab.n9e.username, password=lab.n9e.password))

@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from n9e_k8s.boards import validate_board
 from n9e_k8s.build import BuildSettings, render_all
 from n9e_k8s.dashboards.render import board_json, panel_id, render_board, render_panel
 from n9e_k8s.dashboards.units import N9E_UNITS, UnknownUnit, n9e_unit
 from n9e_k8s.errors import SourceErrors
+from n9e_k8s.n9e.formats.board import validate_board
 from n9e_k8s.project import load_project
 from n9e_k8s.source import SourceTree, resolve_source
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from n9e_k8s.boards import validate_board
+from n9e_k8s.n9e.formats.board import validate_board
 from n9e_k8s.schemas import DASHBOARD_SOURCE, N9E_BOARD, load_schema
 from n9e_k8s.validate import validate_file
 

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "n9e_k8s", "errors", "textio", "langs", "yamlio", "problems", "promql_syntax", "schemas", "source",
             "lint.promql", "lint.variables", "dashboards.units", "dashboards.layout",
-            "sync.plan", "sync.uisave", "sync.lock", "n9e_client", "n9e",
+            "sync.plan", "sync.uisave", "sync.lock", "n9e",
             # packages whose __init__ imports nothing
             "alerts", "dashboards", "commands", "sync",
         ),
@@ -37,8 +37,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "render",
         (
             "dashboards.render", "dashboards.clusters", "dashboards.produce", "dashboards.docs",
-            "alerts.render", "alerts.produce", "alerts.validate", "alerts.promtest", "catalog_tests",
-            "manifests", "boards", "k8s_validate", "lint.collect",
+            "alerts.render", "alerts.produce", "alerts.promtest", "catalog_tests",
+            "manifests", "k8s_validate", "lint.collect",
         ),
     ),
     ("application", ("build", "validate", "verify", "sync.")),
@@ -86,7 +86,7 @@ def layer_of(module: str) -> int:
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
             matches = short == prefix or (prefix.endswith(".") and short.startswith(prefix))
-            matches = matches or short.startswith(prefix + ".") and not prefix.endswith(".")
+            matches = matches or (short.startswith(prefix + ".") and not prefix.endswith("."))
             if matches and (best is None or len(prefix) > best[0]):
                 best = (len(prefix), index)
     assert best is not None, f"{module} has no layer: add it to LAYERS in {__file__}"

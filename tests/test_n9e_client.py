@@ -10,7 +10,7 @@ import json
 import logging
 
 import pytest
-from n9e_k8s.n9e_client import (
+from n9e_k8s.n9e.client import (
     ClientOptions,
     Credentials,
     N9eAPIError,
@@ -19,9 +19,9 @@ from n9e_k8s.n9e_client import (
     N9eConnectionError,
     N9eRouteNotFound,
     N9eTimeout,
-    ServerFeatures,
     rsa_encrypt_password,
 )
+from n9e_k8s.n9e.versions import ServerFeatures
 
 from tests.n9e_stub import HTML, Reply, Stub, fail, ok, text
 
@@ -260,7 +260,7 @@ def test_tls_verification_default_and_options(stub: Stub, tmp_path) -> None:
 
 
 def test_invalid_url() -> None:
-    from n9e_k8s.n9e_client import N9eError
+    from n9e_k8s.n9e.client import N9eError
 
     with pytest.raises(N9eError, match="invalid n9e URL"):
         N9eClient("localhost:17000", Credentials(token=TOKEN))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-import n9e_k8s.n9e_client as n9e_client
+import n9e_k8s.n9e.client as n9e_client
 import pytest
 import requests
-from n9e_k8s.n9e_client import ClientOptions, Credentials, N9eAPIError, N9eClient, N9eError
+from n9e_k8s.n9e.client import ClientOptions, Credentials, N9eAPIError, N9eClient, N9eError
 
 from tests.n9e_stub import Reply, Stub, ok
 

@@ -118,8 +118,8 @@ def test_retries_and_timeout_are_bounded(build_dir: Path, flag: str, value: str)
 def test_plain_http_with_credentials_warns_except_on_loopback(
     capsys: pytest.CaptureFixture, url: str, creds: dict, warned: bool
 ) -> None:
-    from n9e_k8s.commands.sync import warn_plain_http
-    from n9e_k8s.n9e_client import Credentials
+    from n9e_k8s.commands.connection import warn_plain_http
+    from n9e_k8s.n9e.client import Credentials
 
     warn_plain_http(url, Credentials(**creds))
     err = capsys.readouterr().err

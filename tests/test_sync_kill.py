@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from n9e_k8s.n9e_client import ClientOptions, Credentials, N9eClient
+from n9e_k8s.n9e.client import ClientOptions, Credentials, N9eClient
 
 from tests.plugins.n9e_lab import N9eLab
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from n9e_k8s.cli import _register_all, app
-from n9e_k8s.n9e_client import ClientOptions, Credentials, N9eClient, parse_version
+from n9e_k8s.n9e.client import ClientOptions, Credentials, N9eClient
+from n9e_k8s.n9e.versions import parse_n9e_version
 from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.sync.desired import boards_from_source, from_build, rules_from_source
@@ -44,7 +45,7 @@ def client(lab: N9eLab) -> N9eClient:
 
 
 def version(lab: N9eLab) -> tuple[int, int, int]:
-    return parse_version(lab.version)
+    return parse_n9e_version(lab.version)
 
 
 def datasource_of(lab: N9eLab, rule: dict[str, Any]) -> Any:
@@ -365,7 +366,7 @@ def test_cli_with_password_login_and_exit_codes(lab: N9eLab, group: str, tmp_pat
 
 
 def test_token_header_is_right_for_the_version_and_a_rejected_token_falls_back_to_login(lab: N9eLab) -> None:
-    from n9e_k8s.n9e_client import N9eAuthError
+    from n9e_k8s.n9e.client import N9eAuthError
 
     opts = ClientOptions(timeout=30, retries=0)
     # As the lab says (N9E_AUTH_HEADER), and decided by the client: both work.
@@ -387,7 +388,7 @@ def test_token_header_is_right_for_the_version_and_a_rejected_token_falls_back_t
 
 
 def test_unknown_route_is_route_not_found(lab: N9eLab) -> None:
-    from n9e_k8s.n9e_client import N9eAPIError, N9eRouteNotFound
+    from n9e_k8s.n9e.client import N9eAPIError, N9eRouteNotFound
 
     c = client(lab)
     with pytest.raises(N9eRouteNotFound, match="route not found") as info:

@@ -1,8 +1,8 @@
 """`n9e-k8s validate`: the whole source tree, or n9e export files.
 
 Hooks for other kinds of content:
-* ``VALIDATORS``: ``(detect(obj) -> bool, validate(obj, file, prefix) -> [Problem])`` for one object
-  of an export file (a board; alert rules add theirs). A file holds one object or a JSON array.
+* the sync's ``HANDLERS`` (sync/handlers): each kind's ``detect(obj)`` and ``check_export(obj, file, prefix)`` for
+  one object of an export file. A file holds one object or a JSON array.
 * ``SOURCE_CHECKS``: ``check(project) -> [Problem]`` run on what loaded of the source tree (every load
   problem is reported first): each checks what only rendering shows, and skips a part that did not load.
 """
@@ -14,28 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .alerts.validate import (
-    is_alert_rule,
-    is_recording_rule,
-    validate_alert_rule,
-    validate_recording_rule,
-)
-from .boards import is_board, validate_board
 from .errors import SourceError, SourceErrors, UsageError
 from .langs import LANGS
+from .n9e.formats.board import validate_board
+from .n9e.formats.rules import validate_alert_rule, validate_recording_rule
 from .problems import Problem, from_source_errors
 from .project import Project, load_project_partial
 from .source import SourceTree
+from .sync import handlers
 
-Detect = Callable[[Any], bool]
-ObjectValidator = Callable[[Any, str, str], list[Problem]]
 SourceCheck = Callable[[Project], list[Problem]]
-
-VALIDATORS: list[tuple[Detect, ObjectValidator]] = [
-    (is_board, validate_board),
-    (is_alert_rule, validate_alert_rule),
-    (is_recording_rule, validate_recording_rule),
-]
 
 
 def check_dashboards(project: Project) -> list[Problem]:
@@ -58,13 +46,14 @@ def check_dashboards(project: Project) -> list[Problem]:
 def check_rules(project: Project) -> list[Problem]:
     """Every rendered n9e rule, strictly (both languages, every target version): a warning on our own output
     counts as an error."""
-    from .alerts.render import N9E_VERSIONS, RenderOptions, render_outputs
+    from .alerts.render import RenderOptions, render_outputs
+    from .n9e.versions import TARGETS
 
     if not project.has("rules"):
         return []
     problems: list[Problem] = []
     for lang in LANGS:
-        for version in N9E_VERSIONS:
+        for version in TARGETS:
             options = RenderOptions(lang=lang, n9e_version=version)
             try:
                 files = render_outputs(project.rules, options)
@@ -110,17 +99,12 @@ def validate_tree(tree: SourceTree) -> list[Problem]:
 
 
 def validate_object(obj: Any, file: str, prefix: str = "") -> list[Problem]:
-    for detect, validator in VALIDATORS:
-        if detect(obj):
-            return validator(obj, file, prefix)
-    return [
-        Problem(
-            file,
-            prefix,
-            "not a known n9e export: expected a board (an object with 'configs'), an alert rule "
-            "(rule_config/prom_ql, severity...) or a recording rule (name, prom_ql)",
-        )
-    ]
+    for h in handlers.HANDLERS:  # read at call time: the registry is the one list of kinds
+        if h.detect(obj):
+            return h.check_export(obj, file, prefix)
+    kinds = [h.what for h in handlers.HANDLERS]
+    expected = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+    return [Problem(file, prefix, f"not a known n9e export: expected {expected}")]
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

@@ -151,7 +151,7 @@ class N9eProxyApi:
         self.base = f"{client.url}/api/n9e/proxy/{self.datasource_id}"
 
     def _get(self, path: str, params: dict[str, str]) -> Any:
-        from .n9e_client import N9eAuthError, N9eError
+        from .n9e.client import N9eAuthError, N9eError
 
         try:
             # The proxied answer is the Prometheus envelope {"status", "data"}: the client returns "data".

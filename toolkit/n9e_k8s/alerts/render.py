@@ -17,19 +17,18 @@ import yaml
 
 from ..errors import SourceError, UsageError
 from ..langs import LANGS
+from ..n9e.formats.common import ALL_WEEK, datasource_fields, forbidden_in
+from ..n9e.versions import DEFAULT_TARGET, TARGETS, ServerFeatures
 from ..textio import stable_json
 from .model import Alert, Record, RuleSet, duration_seconds
 
-N9E_VERSIONS = ("v7", "v8", "v9")
-ALL_DAYS = ["0", "1", "2", "3", "4", "5", "6"]
-N9E_NAME_FORBIDDEN = ("<", ">", "&", "'", '"', "://", "../")
 PROMETHEUS_RULE_NAME = "n9e-k8s-control-plane"
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     lang: str = "en"
-    n9e_version: str = "v8"
+    n9e_version: str = DEFAULT_TARGET  # a key of n9e.versions.TARGETS
     datasource_id: int | None = None  # None: every Prometheus datasource
     eval_interval: int = 30  # seconds, n9e alert rules
     notify_rule_ids: tuple[int, ...] = ()  # v8+
@@ -40,23 +39,14 @@ class RenderOptions:
     rule_labels: dict[str, str] = field(default_factory=dict)  # extra PrometheusRule metadata labels
 
     def check(self) -> None:
-        if self.n9e_version not in N9E_VERSIONS:
-            raise UsageError(
-                f"n9e version must be one of {', '.join(N9E_VERSIONS)}, not {self.n9e_version!r}"
-            )
+        if self.n9e_version not in TARGETS:
+            raise UsageError(f"n9e version must be one of {', '.join(TARGETS)}, not {self.n9e_version!r}")
         if self.lang not in LANGS:
             raise UsageError(f"lang must be en or zh, not {self.lang!r}")
         if self.eval_interval <= 0:
             raise UsageError("the evaluation interval must be positive")
         if not all(g.isdigit() for g in self.notify_groups):
             raise UsageError("notify groups are user-group ids (digits)")
-
-
-def _datasource(options: RenderOptions) -> dict[str, Any]:
-    if options.datasource_id is None:
-        return {"datasource_ids": [0], "datasource_queries": [{"match_type": 2, "op": "in", "values": [0]}]}
-    ds = options.datasource_id
-    return {"datasource_ids": [ds], "datasource_queries": [{"match_type": 0, "op": "in", "values": [ds]}]}
 
 
 def _tags(labels: dict[str, str]) -> list[str]:
@@ -69,19 +59,19 @@ def _tags(labels: dict[str, str]) -> list[str]:
 
 
 def n9e_alert_rule(alert: Alert, options: RenderOptions) -> dict[str, Any]:
-    if any(bad in alert.n9e_name for bad in N9E_NAME_FORBIDDEN):
+    if forbidden_in(alert.n9e_name):
         raise SourceError(
             alert.file or "alerts", f"{alert.n9e_name!r} is not a valid n9e rule name", line=alert.line
         )
     interval = options.eval_interval
-    v7 = options.n9e_version == "v7"
+    v7 = not ServerFeatures.of_target(options.n9e_version).notify_rules  # channels and groups instead
     rule: dict[str, Any] = {
         "name": alert.n9e_name,
         "note": alert.summary.get(options.lang),
         "prod": "metric",
         "cate": "prometheus",
         "cluster": "",
-        **_datasource(options),
+        **datasource_fields(options.datasource_id),
         "disabled": 1 if options.disabled else 0,
         "prom_ql": "",
         "severity": alert.severity_number,
@@ -104,10 +94,10 @@ def n9e_alert_rule(alert: Alert, options: RenderOptions) -> dict[str, Any]:
         "delay": 0,
         "enable_stimes": ["00:00"],
         "enable_etimes": ["23:59"],
-        "enable_days_of_weeks": [ALL_DAYS],
+        "enable_days_of_weeks": [ALL_WEEK],
         "enable_stime": "00:00",
         "enable_etime": "23:59",
-        "enable_days_of_week": ALL_DAYS,
+        "enable_days_of_week": ALL_WEEK,
         "enable_in_bg": 0,
         "notify_recovered": 1,
         "notify_repeat_step": 60,
@@ -136,7 +126,7 @@ def n9e_recording_rule(record: Record, interval: int, options: RenderOptions) ->
         "prom_eval_interval": interval,
         "cron_pattern": f"@every {interval}s",
         "append_tags": _tags(record.labels),
-        **_datasource(options),
+        **datasource_fields(options.datasource_id),
     }
 
 

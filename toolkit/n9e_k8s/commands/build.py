@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..n9e.versions import DEFAULT_TARGET
 from .common import TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color, out_path
 
 
@@ -42,7 +43,7 @@ def register(app: typer.Typer) -> None:
                 help="Target n9e: v7 (rules notify channels/groups) or v8/v9 (notify rules); v9 boards in the v9 "
                 "UI's format (panels 3.4.0, standardOptions.unit), v7/v8 3.0.0 with util.",
             ),
-        ] = "v8",
+        ] = DEFAULT_TARGET,
         datasource_id: Annotated[
             int | None,
             typer.Option("--datasource-id", help="Datasource of the n9e rules. Default: every datasource."),

@@ -4,7 +4,6 @@ in line with the source (plan, diff, apply, prune, drift), or write the group's 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,60 +19,15 @@ from .common import (
     no_color,
     out_path,
 )
+from .connection import Connection, add_options, connect, with_connection
 
 if TYPE_CHECKING:
-    from ..n9e_client import N9eClient
     from ..sync.engine import Report
     from ..sync.plan import Action, Plan
 
-Url = Annotated[str | None, typer.Option("--url", help="n9e base URL (env N9E_URL).", show_default=False)]
-Token = Annotated[
-    str | None,
-    typer.Option(
-        "--token",
-        help="API token (X-User-Token, v8+) or login JWT (Bearer; v6/v7) (prefer env N9E_TOKEN).",
-        show_default=False,
-    ),
-]
-AuthHeader = Annotated[
-    str | None,
-    typer.Option(
-        "--auth-header",
-        help="Header for the token (env N9E_AUTH_HEADER): Authorization (as Bearer) or X-User-Token; "
-        "default: Bearer for a JWT or on n9e < v8, else X-User-Token.",
-        show_default=False,
-    ),
-]
-Username = Annotated[
-    str | None, typer.Option("--username", help="User for JWT login (env N9E_USERNAME).", show_default=False)
-]
-Password = Annotated[
-    str | None,
-    typer.Option("--password", help="Password for JWT login (prefer env N9E_PASSWORD).", show_default=False),
-]
-Config = Annotated[
-    str | None,
-    typer.Option(
-        "--config",
-        help="Config file with named contexts (default $N9E_K8S_CONFIG or ~/.config/n9e-k8s/config.yaml).",
-        show_default=False,
-    ),
-]
-Context = Annotated[
-    str | None, typer.Option("--context", help="Context of the config file to use.", show_default=False)
-]
 Group = Annotated[
     str | None, typer.Option("--group", help="Busi group name or id (env N9E_GROUP).", show_default=False)
 ]
-Insecure = Annotated[bool, typer.Option("--insecure", help="Do not verify the server's TLS certificate.")]
-CaFile = Annotated[
-    str | None, typer.Option("--ca-file", help="CA bundle to verify the server with.", show_default=False)
-]
-Timeout = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each answer.")]
-Retries = Annotated[
-    int, typer.Option("--retries", help="Retries of idempotent requests (5xx, 429, network).")
-]
-Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log every request (never credentials).")]
 Output = Annotated[str, typer.Option("--output", "-o", help="text (people) or json (scripts).")]
 DryRun = Annotated[
     bool,
@@ -108,100 +62,6 @@ FromBuild = Annotated[
     ),
 ]
 Parallel = Annotated[int, typer.Option("--parallel", help="Concurrent reads of boards.")]
-
-
-def connect(
-    *,
-    url: str | None,
-    token: str | None,
-    username: str | None,
-    password: str | None,
-    config: str | None,
-    context: str | None,
-    group: str | None,
-    datasource: str | None,
-    insecure: bool,
-    ca_file: str | None,
-    timeout: float,
-    retries: int,
-    verbose: bool,
-    auth_header: str | None = None,
-) -> tuple[N9eClient, Any]:
-    import logging
-
-    from ..errors import UsageError
-    from ..n9e_client import ClientOptions, Credentials, N9eClient, RedactingFilter, redact_url
-    from ..sync.settings import resolve_settings
-
-    flags = {
-        "url": url,
-        "token": token,
-        "username": username,
-        "password": password,
-        "group": group,
-        "datasource": datasource,
-        "insecure": insecure,
-        "ca_file": ca_file,
-        "auth_header": auth_header,
-    }
-    settings = resolve_settings(flags, config=config, context=context)
-    if token and (username or password):
-        raise UsageError("give either --token or --username/--password, not both")
-    creds = Credentials(
-        token=settings.token if not (username and password) else None,
-        username=settings.username,
-        password=settings.password,
-        basic_user=settings.basic_user,
-        basic_password=settings.basic_password,
-        auth_header=settings.auth_header,
-    )
-    if not 0 < timeout <= 3600:
-        raise UsageError(f"--timeout must be more than 0 and at most 3600 seconds, not {timeout:g}")
-    if not 0 <= retries <= 10:
-        raise UsageError(f"--retries must be from 0 to 10, not {retries}")
-    warn_plain_http(settings.url, creds)
-    if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("n9e-k8s: %(message)s"))
-        handler.addFilter(RedactingFilter(creds.secrets()))
-        logger = logging.getLogger("n9e_k8s")
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        logger.info(
-            "n9e %s (%s)%s",
-            redact_url(settings.url),
-            creds,
-            f", context {settings.context}" if settings.context else "",
-        )
-    options = ClientOptions(
-        timeout=timeout,
-        retries=retries,
-        verify=not settings.insecure,
-        ca_file=settings.ca_file,
-    )
-    if settings.ca_file and not Path(settings.ca_file).is_file():
-        raise UsageError(f"--ca-file {settings.ca_file}: no such file")
-    if settings.insecure:
-        import urllib3
-
-        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    return N9eClient(settings.url, creds, options), settings
-
-
-def warn_plain_http(url: str, creds: Any) -> None:
-    """A token or password sent over plain http:// to another machine can be read on the way."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme != "http" or (creds.mode == "none" and not parts.password):
-        return
-    host = (parts.hostname or "").lower()
-    if host == "localhost" or host == "::1" or host.startswith("127."):
-        return  # loopback (the labs): nothing crosses a network
-    typer.echo(
-        f"warning: credentials go to {parts.hostname} over plain http://; use https:// outside a lab",
-        err=True,
-    )
 
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "drift": "!", "conflict": "!", "unchanged": "="}
@@ -268,7 +128,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ..errors import UsageError
-    from ..n9e_client import NEWEST_KNOWN
+    from ..n9e.versions import NEWEST_KNOWN
     from ..project import load_project
     from ..source import resolve_source
     from ..sync.desired import SYNC_PARTS, boards_from_source, from_build, rules_from_source
@@ -302,7 +162,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
                 boards_from_source(project, params["lang"], NEWEST_KNOWN)
             if "alert-rule" in kinds:
                 rules_from_source(project, params["lang"], NEWEST_KNOWN)
-        client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+        client, settings = connect(params["conn"], group=params["group"], datasource=params["datasource"])
         if project is not None and "board" in kinds:
             desired["board"] = boards_from_source(project, params["lang"], client.version_tuple)
         if project is not None and "alert-rule" in kinds:
@@ -363,24 +223,6 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     raise typer.Exit(code)
 
 
-_CONNECT_KEYS = (
-    "url",
-    "token",
-    "username",
-    "password",
-    "config",
-    "context",
-    "group",
-    "datasource",
-    "insecure",
-    "ca_file",
-    "timeout",
-    "retries",
-    "verbose",
-    "auth_header",
-)
-
-
 Datasource = Annotated[
     str | None,
     typer.Option(
@@ -405,27 +247,17 @@ def _sync_command(kinds: list[str], doc: str) -> Any:
         lang: Lang = "en",
         from_build: FromBuild = None,
         source: SourceOption = None,
-        url: Url = None,
-        token: Token = None,
-        auth_header: AuthHeader = None,
-        username: Username = None,
-        password: Password = None,
-        config: Config = None,
-        context: Context = None,
-        insecure: Insecure = False,
-        ca_file: CaFile = None,
-        timeout: Timeout = 30.0,
-        retries: Retries = 3,
         parallel: Parallel = 4,
-        verbose: Verbose = False,
+        *,
+        conn: Connection,
         **extra: Any,
     ) -> None:
         params = dict(locals())
         _run_sync(kinds, {**params.pop("extra"), **params})
 
     command.__doc__ = doc
-    _add_options(command, ALERT_OPTIONS if "alert-rule" in kinds else [])
-    return command
+    add_options(command, ALERT_OPTIONS if "alert-rule" in kinds else [])
+    return with_connection(command)
 
 
 NotifyRule = Annotated[
@@ -450,22 +282,6 @@ MaxFor = Annotated[
 ALERT_OPTIONS: list[tuple[str, Any, Any]] = [("notify_rule", NotifyRule, None), ("max_for", MaxFor, None)]
 
 
-def _add_options(command: Any, options: list[tuple[str, Any, Any]]) -> None:
-    """Give one command of the shared factory extra options (typer reads ``__signature__``; they arrive in
-    ``**extra``)."""
-    import inspect
-
-    sig = inspect.signature(command, eval_str=True)
-    params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-    for name, annotation, default in options:
-        params.append(
-            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-        )
-        command.__annotations__[name] = annotation
-    command.__annotations__.pop("extra", None)
-    command.__signature__ = sig.replace(parameters=params)
-
-
 def register(app: typer.Typer) -> None:
     app.command("import-dashboards")(
         _sync_command(
@@ -480,40 +296,36 @@ def register(app: typer.Typer) -> None:
     )
 
     @app.command("export")
+    @with_connection
     def export(
         out_arg: Annotated[str, typer.Option("--out", help="Directory to write into.")],
         group: Group = None,
         what: Annotated[
-            str, typer.Option("--what", help="Comma list of: dashboards, alert-rules, recording-rules.")
-        ] = "dashboards,alert-rules,recording-rules",
+            str | None,
+            typer.Option(
+                "--what",
+                help="Comma list of: dashboards, alert-rules, recording-rules (the folders; default: all).",
+                show_default=False,
+            ),
+        ] = None,
         output: Output = "text",
-        url: Url = None,
-        token: Token = None,
-        auth_header: AuthHeader = None,
-        username: Username = None,
-        password: Password = None,
-        config: Config = None,
-        context: Context = None,
-        insecure: Insecure = False,
-        ca_file: CaFile = None,
-        timeout: Timeout = 30.0,
-        retries: Retries = 3,
-        verbose: Verbose = False,
+        *,
+        conn: Connection,
     ) -> None:
         """Write a busi group's boards and rules as normalised JSON files with stable names (for git review)."""
         from ..errors import UsageError
         from ..sync.engine import export_group
+        from ..sync.handlers import kind_of_folder
 
-        names = {"dashboards": "board", "alert-rules": "alert-rule", "recording-rules": "recording-rule"}
+        names = kind_of_folder()
         with handle_errors():
             out = out_path(out_arg)
             check_choice("--output", output, TEXT_OR_JSON)
-            picked = [w.strip() for w in what.split(",") if w.strip()]
+            picked = list(names) if what is None else [w.strip() for w in what.split(",") if w.strip()]
             unknown = [w for w in picked if w not in names]
             if unknown or not picked:
                 raise UsageError(f"--what takes {', '.join(names)}; got {what!r}")
-            params = {**locals(), "datasource": None}
-            client, settings = connect(**{k: params[k] for k in _CONNECT_KEYS})
+            client, settings = connect(conn, group=group, datasource=None)
             written = export_group(client, settings.group or "", out, [names[w] for w in picked])
         if output == "json":
             typer.echo(json.dumps([str(p) for p in written], indent=2))

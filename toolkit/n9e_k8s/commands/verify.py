@@ -10,20 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .common import EXIT_ERROR, EXIT_OK, TABLE_OR_JSON, SourceOption, check_choice, handle_errors, no_color
-from .sync import (
-    AuthHeader,
-    CaFile,
-    Config,
-    Context,
-    Insecure,
-    Password,
-    Retries,
-    Timeout,
-    Token,
-    Url,
-    Username,
-    Verbose,
-)
+from .connection import Connection, with_connection
 
 if TYPE_CHECKING:
     from ..verify import Report
@@ -31,6 +18,7 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     @app.command("verify")
+    @with_connection
     def verify(
         prometheus: Annotated[
             str | None,
@@ -57,23 +45,13 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        url: Url = None,
-        token: Token = None,
-        auth_header: AuthHeader = None,
-        username: Username = None,
-        password: Password = None,
-        config: Config = None,
-        context: Context = None,
-        insecure: Insecure = False,
-        ca_file: CaFile = None,
-        timeout: Timeout = 30.0,
-        retries: Retries = 3,
-        verbose: Verbose = False,
         output: Annotated[str, typer.Option("--output", help="table or json.")] = "table",
         show: Annotated[
             str, typer.Option("--show", help="Rows to print: all, or problems (empty and errors only).")
         ] = "all",
         source: SourceOption = None,
+        *,
+        conn: Connection,
     ) -> None:
         """Run every catalog query, every dashboard variable and panel target (variables replaced by
         real values from the data) as instant queries and count the series. Exit 1 when a query
@@ -84,19 +62,6 @@ def register(app: typer.Typer) -> None:
         from ..verify import VERIFY_PARTS, N9eProxyApi, PrometheusApi
         from ..verify import verify as run_verify
 
-        connect = {
-            "url": url,
-            "token": token,
-            "auth_header": auth_header,
-            "username": username,
-            "password": password,
-            "config": config,
-            "context": context,
-            "datasource": datasource,
-            "insecure": insecure,
-            "ca_file": ca_file,
-        }
-
         with handle_errors():
             check_choice("--output", output, TABLE_OR_JSON)
             if show not in ("all", "problems"):
@@ -106,10 +71,10 @@ def register(app: typer.Typer) -> None:
                 if prometheus:
                     raise UsageError("give either --prometheus or --n9e, not both")
                 project = load_project(resolve_source(source), VERIFY_PARTS)  # before the first request
-                api, where = _n9e_api(connect, timeout, retries, verbose)
+                api, where = _n9e_api(conn, datasource)
                 report = run_verify(project, api)
             else:
-                given = [f"--{k.replace('_', '-')}" for k, v in connect.items() if v]
+                given = conn.n9e_only_flags() + (["--datasource"] if datasource else [])
                 if given:
                     raise UsageError(f"{', '.join(given)} only with --n9e")
                 prometheus = prometheus or os.environ.get("PROMETHEUS_URL")
@@ -117,7 +82,7 @@ def register(app: typer.Typer) -> None:
                     raise UsageError("--prometheus URL (or PROMETHEUS_URL), or --n9e, is required")
                 project = load_project(resolve_source(source), VERIFY_PARTS)
                 where = prometheus
-                report = run_verify(project, PrometheusApi(prometheus, timeout=timeout))
+                report = run_verify(project, PrometheusApi(prometheus, timeout=conn.timeout))
         if output == "json":
             typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True))
         else:
@@ -125,14 +90,14 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(EXIT_ERROR if report.failed else EXIT_OK)
 
 
-def _n9e_api(options: dict[str, Any], timeout: float, retries: int, verbose: bool) -> tuple[Any, str]:
+def _n9e_api(conn: Connection, datasource: str | None) -> tuple[Any, str]:
     """The datasource proxy of the n9e the sync commands would talk to (same flags, env and contexts)."""
     from ..errors import UsageError
     from ..sync.engine import resolve_datasource
     from ..verify import N9eProxyApi
-    from .sync import connect
+    from .connection import connect
 
-    client, settings = connect(**options, group=None, timeout=timeout, retries=retries, verbose=verbose)
+    client, settings = connect(conn, group=None, datasource=datasource)
     if not settings.datasource:
         raise UsageError("--n9e needs the datasource to query: --datasource NAME|ID or N9E_DATASOURCE")
     ds_id = resolve_datasource(client, settings.datasource)

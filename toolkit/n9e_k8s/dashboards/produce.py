@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SourceError, SourceErrors
+from ..n9e.versions import DEFAULT_TARGET, board_format_for
 from ..project import Project
-from .render import DEFAULT_N9E_VERSION, board_format_for, board_json, render_board
+from .render import board_json, render_board
 from .source import DashboardSpec
 
 OUTPUT_DIR = "dashboards"
@@ -15,8 +16,8 @@ OUTPUT_DIR = "dashboards"
 def render_boards(
     project: Project, lang: str = "en", n9e_version: str | tuple[int, int, int] | None = None
 ) -> list[tuple[DashboardSpec, dict[str, Any]]]:
-    """Every board of the project in the board format of ``n9e_version`` (default: DEFAULT_N9E_VERSION)."""
-    fmt = board_format_for(n9e_version or DEFAULT_N9E_VERSION)
+    """Every board of the project in the board format of ``n9e_version`` (default: DEFAULT_TARGET)."""
+    fmt = board_format_for(n9e_version or DEFAULT_TARGET)
     return [
         (spec, render_board(spec, project.catalog, project.config, lang, fmt)) for spec in project.dashboards
     ]
@@ -30,7 +31,7 @@ def produce_dashboards(
     Each board is checked against the n9e board schema strictly (our output keeps layout.i equal to
     the panel id and never overlaps), so a renderer bug fails the build instead of shipping.
     """
-    from ..boards import validate_board
+    from ..n9e.formats.board import validate_board
 
     files: dict[str, str] = {}
     errors: list[SourceError] = []

@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 from ..catalog import Catalog, CatalogEntry
-from ..n9e_client import BoardFormat, ServerFeatures
+from ..n9e.versions import BoardFormat, board_format_for
 from ..selectors import Selectors
 from ..textio import stable_json
 from .layout import COLUMNS, DEFAULT_SIZE, pack
@@ -23,16 +23,6 @@ from .source import DashboardSpec, PanelSpec, RowSpec, used_variables
 from .units import n9e_unit
 
 CONFIGS_VERSION = "3.0.0"
-DEFAULT_N9E_VERSION = "v8"  # `build --n9e-version` default (as for the rules): the v6-v8 board format
-
-
-def board_format_for(n9e_version: str | tuple[int, int, int] = DEFAULT_N9E_VERSION) -> BoardFormat:
-    """The board format of a `--n9e-version` (``v7``/``v8``/``v9``) or of a server's version tuple."""
-    if isinstance(n9e_version, str) and n9e_version[1:].isdigit():
-        return ServerFeatures.of((int(n9e_version[1:]), 0, 0)).board_format
-    return ServerFeatures.of(n9e_version).board_format
-
-
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/n9e-k8s/dashboards")
 DATASOURCE = {"cate": "prometheus", "value": "${datasource}"}
 DEFAULT_DECIMALS = 2

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..n9e_client import N9eClient
+    from ..n9e.client import N9eClient
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceError, SourceErrors, UsageError
 from .engine import Desired
+from .handlers import handler_class
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -37,7 +38,7 @@ def rules_from_source(
     notification fields); the fields a version lacks or names differently (v6: ``datasource_ids``, no
     ``cron_pattern``) are left out or converted by the sync handlers."""
     from ..alerts.render import RenderOptions, n9e_alert_rules, n9e_recording_rules
-    from ..n9e_client import ServerFeatures
+    from ..n9e.versions import ServerFeatures
 
     rules = project.rules
     options = RenderOptions(lang=lang, n9e_version=ServerFeatures.of(n9e_version).alert_render_version)
@@ -68,15 +69,10 @@ def from_build(root: Path, kinds: list[str]) -> dict[str, list[Desired]]:
     (alert-rules/*.json hold one rule each there)."""
     if not root.is_dir():
         raise UsageError(f"{root}: no such build directory")
-    dirs = {
-        "board": ["dashboards"],
-        "alert-rule": ["alerts", "alert-rules"],
-        "recording-rule": ["recording-rules"],
-    }
     errors: list[SourceError] = []
     out: dict[str, list[Desired]] = {k: [] for k in kinds}
     for kind in kinds:
-        for d in dirs[kind]:
+        for d in handler_class(kind).build_folders:
             for path in sorted((root / d).glob("*.json")):
                 data = _read_json(path, errors)
                 if data is None:

@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RemoteError, SourceError, SourceErrors, UsageError
+from ..n9e.versions import NEWEST_KNOWN, ServerFeatures
 from ..textio import stable_json
 from .checks import PathWarning, datasource_warnings, notify_warning
-from .handlers import AlertRuleHandler, BoardHandler, Handler, RecordingRuleHandler
+from .handlers import Handler, Target, handler_class
 from .lock import group_lock
 from .plan import CONFLICT, CREATE, DELETE, DRIFT, UPDATE, Action, Plan, duplicate_keys, plan_kind
 
 if TYPE_CHECKING:
-    from ..n9e_client import N9eClient
+    from ..n9e.client import N9eClient
 
 
 @dataclass
@@ -95,7 +96,7 @@ def resolve_group(
     if not spec:
         raise UsageError("no busi group: pass --group NAME|ID or set N9E_GROUP")
     if spec.isdigit():
-        from ..n9e_client import N9eAPIError
+        from ..n9e.client import N9eAPIError
 
         try:
             g = client.get_group(int(spec))
@@ -131,29 +132,12 @@ def make_handlers(
     kinds: list[str],
     *,
     datasource_id: int | None = None,
-    version: tuple[int, int, int] = (9, 1, 1),
+    version: tuple[int, int, int] = NEWEST_KNOWN,
     parallel: int = 4,
 ) -> dict[str, Handler]:
-    from ..n9e_client import ServerFeatures
-
-    features = ServerFeatures.of(version)
-    out: dict[str, Handler] = {}
-    for kind in kinds:
-        if kind == "board":
-            out[kind] = BoardHandler(
-                client,
-                group_id,
-                note_supported=features.board_note,
-                parallel=parallel,
-                datasource_id=datasource_id,
-            )
-        elif kind == "alert-rule":
-            out[kind] = AlertRuleHandler(client, group_id, datasource_id=datasource_id, version=version)
-        elif kind == "recording-rule":
-            out[kind] = RecordingRuleHandler(client, group_id, datasource_id=datasource_id, version=version)
-        else:
-            raise ValueError(kind)
-    return out
+    """The handlers of ``kinds`` (registry: sync/handlers) for one server version; an unknown kind: ValueError."""
+    target = Target(client, group_id, ServerFeatures.of(version), datasource_id, parallel)
+    return {kind: handler_class(kind).build(target) for kind in kinds}
 
 
 # -------------------------------------------------------------------------------------------- planning
@@ -242,7 +226,7 @@ def apply_plan(
     progress: Callable[[Action], None] | None = None,
 ) -> None:
     """Create, update, then delete. A per-object failure is recorded on its action; auth errors abort."""
-    from ..n9e_client import N9eAuthError, N9eError
+    from ..n9e.client import N9eAuthError, N9eError
 
     def done(a: Action, error: str = "") -> None:
         a.status, a.error = ("failed", error) if error else ("done", "")
@@ -391,9 +375,8 @@ def export_group(client: N9eClient, group: str, out: Path, kinds: list[str]) -> 
     group_id, _, _ = resolve_group(client, group, create=False, dry_run=True)
     assert group_id is not None
     handlers = make_handlers(client, group_id, kinds, version=client.version_tuple)
-    dirs = {"board": "dashboards", "alert-rule": "alert-rules", "recording-rule": "recording-rules"}
     written: list[Path] = []
-    for kind, h in handlers.items():
+    for h in handlers.values():
         remotes = h.list_remote(None)  # every object of the group, not only the managed ones
         names: set[str] = set()
         for r in sorted(remotes, key=lambda r: (h.key(r), r.get("id") or 0)):
@@ -401,13 +384,13 @@ def export_group(client: N9eClient, group: str, out: Path, kinds: list[str]) -> 
             if name in names:
                 name = f"{name}-{r.get('id')}"
             names.add(name)
-            path = inside(out, dirs[kind], f"{name}.json")
+            path = inside(out, h.folder, f"{name}.json")
             path.parent.mkdir(parents=True, exist_ok=True)
             obj = h.export(r)
             path.write_text(stable_json(obj))
             written.append(path)
         # Objects deleted in n9e disappear from the export too.
-        for stale in sorted((out / dirs[kind]).glob("*.json")):
+        for stale in sorted((out / h.folder).glob("*.json")):
             if stale not in written:
                 stale.unlink()
     return written

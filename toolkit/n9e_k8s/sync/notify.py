@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..n9e_client import N9eClient
+    from ..n9e.client import N9eClient
 
 
 def resolve_notify_rules(client: N9eClient, names: list[str]) -> list[int]:

@@ -96,7 +96,12 @@ def load_context(
     return name, ctx
 
 
-CONTEXT_KEYS = frozenset(f for f in Settings.__dataclass_fields__ if f != "context")
+SETTINGS_KEYS = tuple(f for f in Settings.__dataclass_fields__ if f != "context")
+CONTEXT_KEYS = frozenset(SETTINGS_KEYS)
+# Set by a flag (commands/connection.py): all but BasicAuth's, which only the environment and contexts give.
+FLAG_KEYS = tuple(k for k in SETTINGS_KEYS if not k.startswith("basic_"))
+# Set by N9E_<KEY> (N9E_URL, N9E_TOKEN, ...): all but insecure, which only a flag or a context turns on.
+ENV_KEYS = tuple(k for k in SETTINGS_KEYS if k != "insecure")
 SECRET_ENV_KEYS = frozenset({"token_env", "password_env", "basic_password_env"})
 
 
@@ -169,18 +174,7 @@ def resolve_settings(
     ctx_name, ctx = load_context(
         Path(config).expanduser() if config else None, context, env, explicit=bool(config)
     )
-    from_env = {
-        "url": env.get("N9E_URL"),
-        "token": env.get("N9E_TOKEN"),
-        "username": env.get("N9E_USERNAME"),
-        "password": env.get("N9E_PASSWORD"),
-        "basic_user": env.get("N9E_BASIC_USER"),
-        "basic_password": env.get("N9E_BASIC_PASSWORD"),
-        "group": env.get("N9E_GROUP"),
-        "datasource": env.get("N9E_DATASOURCE"),
-        "ca_file": env.get("N9E_CA_FILE"),
-        "auth_header": env.get("N9E_AUTH_HEADER"),
-    }
+    from_env = {k: env.get(f"N9E_{k.upper()}") for k in ENV_KEYS}
     merged: dict[str, Any] = {}
     for layer in (
         ctx,

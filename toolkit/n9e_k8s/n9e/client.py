@@ -3,8 +3,7 @@
 Everything network-related lives here: authentication (X-User-Token, a JWT sent as Bearer, JWT login with
 optional RSA password encryption and one refresh on 401, BasicAuth for the ``/v1/n9e`` service routes), n9e's
 response envelope (200 with ``err``, plain-text error bodies, 200 + HTML or a text 404 for an unknown route),
-version detection and the per-version differences (``ServerFeatures``: the one table of what each n9e version
-has), timeouts, bounded retries with backoff for idempotent requests, TLS options and request accounting (the
+version detection (what each version has is ``ServerFeatures`` in n9e/versions.py), timeouts, bounded retries with backoff for idempotent requests, TLS options and request accounting (the
 tests and the benchmark count requests by method).
 
 Secrets never leave this module in readable form: ``Credentials`` has a redacting repr, error messages
@@ -22,13 +21,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
-from . import __version__
-from .errors import RemoteError
+from .. import __version__
+from ..errors import RemoteError
+from .versions import ServerFeatures, parse_n9e_version
 
 log = logging.getLogger("n9e_k8s.client")
 
@@ -198,102 +198,7 @@ def rsa_encrypt_password(public_key_b64_pem: str, password: str) -> str:
     return base64.b64encode(c.to_bytes(k, "big")).decode()
 
 
-# ---------------------------------------------------------------------------------------------- version
-
-
-def parse_version(text: str) -> tuple[int, int, int]:
-    m = re.search(r"v?(\d+)\.(\d+)(?:\.(\d+))?", text or "")
-    if not m:
-        return (0, 0, 0)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
-
-
-NEWEST_KNOWN = (9, 1, 1)  # what an unparsable version string is taken for
-
-
-class BoardFormat(NamedTuple):
-    """How a version's web UI writes board configs (what ``ServerFeatures.board_format`` gives the renderer)."""
-
-    panel_version: str  # every panel's ``version``
-    unit_key: str  # ``options.standardOptions`` key of the unit: ``util`` (up to 3.2.0) or ``unit`` (3.3.0+)
-    row_extras: bool  # rows carry ``version`` and ``overrides: []`` as the UI saves them
-
-
-@dataclass(frozen=True)
-class ServerFeatures:
-    """What an n9e version has, for every difference a client must handle: the one place each is decided.
-
-    From docs n9e-api.md section 10 and the v6.7.3 module source (lab/n9e/README.md), checked by
-    tests/test_sync_n9e.py on every lab version (v6.7.3, v7.7.2, v8.5.1, v9.1.1). An unknown version string
-    counts as the newest known version."""
-
-    version: tuple[int, int, int]
-
-    @classmethod
-    def of(cls, version: str | tuple[int, int, int]) -> ServerFeatures:
-        v = parse_version(version) if isinstance(version, str) else tuple(version)
-        return cls(v if v != (0, 0, 0) else NEWEST_KNOWN)  # type: ignore[arg-type]
-
-    @property
-    def api_tokens(self) -> bool:
-        """``X-User-Token`` API tokens (v8+). Before, the only token is a login JWT (``Authorization: Bearer``)."""
-        return self.version >= (8, 0, 0)
-
-    @property
-    def board_note(self) -> bool:
-        """Boards have a ``note`` (v8.5+)."""
-        return self.version >= (8, 5, 0)
-
-    @property
-    def rule_datasource_field(self) -> str:
-        """The field that selects an alert or recording rule's datasources: ``datasource_queries`` since v7.7,
-        ``datasource_ids`` before (v6: ``models/alert_rule.go:32-33``, ``models/recording_rule.go:21-22``)."""
-        return "datasource_queries" if self.version >= (7, 7, 0) else "datasource_ids"
-
-    @property
-    def alert_cron_pattern(self) -> bool:
-        """Alert rules have ``cron_pattern`` (v8+)."""
-        return self.version >= (8, 0, 0)
-
-    @property
-    def notify_rules(self) -> bool:
-        """Alert rules notify through ``notify_version``/``notify_rule_ids`` (v8+); before, only through
-        ``notify_channels``/``notify_groups``."""
-        return self.version >= (8, 0, 0)
-
-    @property
-    def recording_cron_pattern(self) -> bool:
-        """Recording rules have ``cron_pattern`` (v7+; v6 evaluates every ``prom_eval_interval``)."""
-        return self.version >= (7, 0, 0)
-
-    @property
-    def recording_rule_put_by_id(self) -> bool:
-        """``PUT /recording-rule/:id`` with ``group_id`` in the body (v9+); before ``PUT /busi-group/:gid/recording-rule/:id``."""
-        return self.version >= (9, 0, 0)
-
-    @property
-    def board_format(self) -> BoardFormat:
-        """The board configs format the server's own UI writes. v6-v8: panels ``3.0.0`` with
-        ``standardOptions.util`` (all of v6.7.3's integration dashboards; v7.7/v8.5 ship 3.0.0/3.1.0 ones). v9: what
-        the v9.1.1 UI's ``dashboardMigrator`` saves (captured, tests/fixtures/n9e-ui-saved): panels ``3.4.0`` with
-        ``unit``, rows with ``version`` and ``overrides: []``. v8.5's UI was not observed saving; it is rendered the
-        v6-v8 way, which it migrates on load (the sync compares in the migrated form either way)."""
-        if self.version >= (9, 0, 0):
-            return BoardFormat("3.4.0", "unit", True)
-        return BoardFormat("3.0.0", "util", False)
-
-    @property
-    def datasource_brief_full(self) -> bool:
-        """``GET /datasource/brief`` carries each datasource's ``cluster_name`` and ``settings`` (v7+); v6.7.3's
-        carries only id, name and plugin_type (``center/router/router_datasource.go:53-72``), the full ones are in
-        ``POST /datasource/list``."""
-        return self.version >= (7, 0, 0)
-
-    @property
-    def alert_render_version(self) -> str:
-        """The ``n9e_version`` option of the alert renderer (alerts/render.py) for this server: ``v7`` for v6 and v7
-        (notification by channels and groups), else the major."""
-        return "v7" if self.version < (8, 0, 0) else "v8" if self.version < (9, 0, 0) else "v9"
+# ------------------------------------------------------------------------------------------------ auth
 
 
 def looks_like_jwt(token: str) -> bool:
@@ -646,7 +551,7 @@ class N9eClient:
 
     @property
     def version_tuple(self) -> tuple[int, int, int]:
-        return parse_version(self.version)
+        return parse_n9e_version(self.version)
 
     def _has_api_tokens(self) -> bool:
         """For an error hint: False only when the server is known to have none (the version may be unreadable)."""

@@ -1,5 +1,6 @@
-"""Validation of n9e boards (import/export shape): the JSON Schema, then the rules it cannot
-express. Foreign boards get n9e's tolerance (warnings); our own output is checked strictly."""
+"""The n9e board format (import/export shape): detection, validation (the JSON Schema, then the rules it cannot
+express; foreign boards get n9e's tolerance as warnings, our own output is checked strictly), and the checks a sync
+runs before writing a board."""
 
 from __future__ import annotations
 
@@ -7,15 +8,30 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .problems import Problem, json_path
-from .schemas import N9E_BOARD, validate
+from ...problems import Problem, json_path
+from .common import IDENT_RE, json_obj, name_problems
 
 GRID_COLUMNS = 24
 
 
 def is_board(obj: Any) -> bool:
-    """Kind detection for `validate FILE`: a board has configs (alert rules have prom_ql/rule_config)."""
+    """Kind detection (`validate FILE`, the sync's kinds): a board has configs (alert rules have
+    prom_ql/rule_config)."""
     return isinstance(obj, dict) and "configs" in obj
+
+
+def board_write_problems(obj: dict[str, Any]) -> list[str]:
+    """What n9e refuses (or stores broken) in a board a sync is about to write."""
+    errs = name_problems(obj.get("name"), "name")
+    ident = obj.get("ident") or ""
+    if ident and (not IDENT_RE.match(ident) or ident.isdigit()):
+        errs.append(f"ident {ident!r} must match [A-Za-z0-9-]+ and not be purely numeric")
+    configs = json_obj(obj.get("configs"), None)
+    if not isinstance(configs, dict):
+        errs.append("configs must be a JSON object")
+    elif not isinstance(configs.get("panels", []), list):
+        errs.append("configs.panels must be an array")
+    return errs
 
 
 def iter_panels(panels: Any, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -123,6 +139,8 @@ def check_configs(configs: dict[str, Any], file: str, prefix: str) -> list[Probl
 
 def validate_board(obj: Any, file: str, prefix: str = "", strict: bool = False) -> list[Problem]:
     """Schema + extra rules. ``strict`` (our own output) turns every warning into an error."""
+    from ...schemas import N9E_BOARD, validate
+
     configs = obj.get("configs") if isinstance(obj, dict) else None
     problems: list[Problem] = []
     if isinstance(configs, str):

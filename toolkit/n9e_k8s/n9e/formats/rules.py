@@ -1,13 +1,14 @@
-"""Validation of n9e alert and recording rule JSON (`n9e-k8s validate FILE`) and of the rule
-source (`n9e-k8s validate` on a source tree): JSON Schema first, then what a schema cannot say."""
+"""The n9e alert and recording rule formats: detection, validation of rule JSON (`n9e-k8s validate FILE`, and the
+rendered rules of the source: JSON Schema first, then what a schema cannot say), and the checks a sync runs on a
+rule before writing it."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from ..problems import Problem
-from ..schemas import validate
+from ...problems import Problem
+from .common import CRON_EVERY_RE, HHMM_RE, METRIC_NAME_RE
 
 N9E_ALERT_RULES = "n9e-alert-rules.schema.json"
 N9E_RECORDING_RULES = "n9e-recording-rules.schema.json"
@@ -38,6 +39,8 @@ def is_recording_rule(obj: Any) -> bool:
 
 def _schema(name: str, obj: Any, file: str, prefix: str) -> list[Problem]:
     # The schemas describe the whole export (an array); validate this one object as [obj].
+    from ...schemas import validate
+
     problems = validate(name, [obj], file)
     out = []
     for p in problems:
@@ -53,7 +56,7 @@ def _at(prefix: str, key: str) -> str:
 
 def _promql_problems(obj: dict[str, Any], file: str, prefix: str) -> list[Problem]:
     """Every PromQL of a rule (``prom_ql``, ``rule_config.queries[].prom_ql``) must parse."""
-    from ..promql_syntax import syntax_error
+    from ...promql_syntax import syntax_error
 
     exprs = [("prom_ql", obj.get("prom_ql"))]
     queries = (
@@ -145,3 +148,51 @@ def validate_recording_rule(obj: Any, file: str, prefix: str = "") -> list[Probl
             )
         )
     return problems
+
+
+# ------------------------------------------------------------------------------------- before a write
+
+NO_DATASOURCE = "no datasource: pass --datasource (or give datasource_queries in the rule)"
+
+
+def _tag_problems(tags: list[str]) -> list[str]:
+    return [f"append_tags entry {t!r} must be key=value" for t in tags if "=" not in t]
+
+
+def alert_rule_write_problems(rule: dict[str, Any], ds_field: str, added_tag: str) -> list[str]:
+    """What n9e refuses in an alert rule a sync is about to write (``rule`` as the sync prepared it: defaults
+    filled in, ``added_tag`` among its append_tags, the datasource in ``ds_field``)."""
+    errs = _tag_problems(rule["append_tags"])
+    keys = [t.split("=", 1)[0] for t in rule["append_tags"]]
+    if len(keys) != len(set(keys)):
+        errs.append(f"append_tags has a duplicate key (note that {added_tag!r} is added)")
+    if not isinstance(rule["rule_config"], dict) or not rule["rule_config"]:
+        errs.append("rule_config (or prom_ql) is missing")
+    elif not rule["rule_config"].get("queries") and not rule["rule_config"].get("triggers"):
+        errs.append("rule_config has no queries")
+    if not isinstance(rule["annotations"], dict) or any(
+        not isinstance(v, str) for v in rule["annotations"].values()
+    ):
+        errs.append("annotations must map names to strings")
+    if not rule[ds_field]:
+        errs.append(NO_DATASOURCE)
+    cron = rule.get("cron_pattern")
+    if cron and not CRON_EVERY_RE.match(cron) and len(cron.split()) != 6:
+        errs.append(f"cron_pattern {cron!r} must be '@every <n>s' or a 6-field cron with seconds")
+    for hhmm in rule["enable_stimes"] + rule["enable_etimes"]:
+        if not HHMM_RE.match(str(hhmm)):
+            errs.append(f"effective time {hhmm!r} must be HH:MM")
+    return errs
+
+
+def recording_rule_write_problems(rule: dict[str, Any], ds_field: str) -> list[str]:
+    """What n9e refuses in a recording rule a sync is about to write (``rule`` as the sync prepared it)."""
+    errs = []
+    if not METRIC_NAME_RE.match(rule["name"]):
+        errs.append(f"name {rule['name']!r} is not a valid metric name")
+    if not rule["prom_ql"]:
+        errs.append("prom_ql is empty")
+    errs += _tag_problems(rule["append_tags"])
+    if not rule[ds_field]:
+        errs.append(NO_DATASOURCE)
+    return errs
