@@ -61,14 +61,15 @@ def check_manifests(ctx: BuildContext) -> list[Problem]:
     """The collection manifests rendered from config.yaml, against the Kubernetes schemas (strict,
     when the optional kubernetes-validate is installed; otherwise our own checks and a warning)."""
     from .k8s_validate import MissingValidator, manifest_problems
-    from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_objects
+    from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_objects, service_order
 
     objects = render_objects(ctx.selectors, ManifestOptions(PLACEHOLDER_REMOTE_WRITE_URL))
+    order = service_order(ctx.selectors)
     try:
-        return manifest_problems(objects)
+        return manifest_problems(objects, services=order)
     except MissingValidator as exc:
         skipped = Problem("manifests/", "", f"schema check skipped: {exc}", "warning")
-        return [skipped, *manifest_problems(objects, schema=False)]
+        return [skipped, *manifest_problems(objects, schema=False, services=order)]
 
 
 def check_other_files(ctx: BuildContext) -> list[Problem]:
@@ -80,7 +81,7 @@ def check_other_files(ctx: BuildContext) -> list[Problem]:
     problems: list[Problem] = []
     try:
         if (ctx.tree.promql / "metrics.yaml").is_file():  # only `lint` needs it
-            load_registry(ctx.tree.promql, ctx.selectors.cluster_label)
+            load_registry(ctx.tree.promql, ctx.selectors.cluster_label, ctx.selectors.components)
     except (SourceError, SourceErrors) as exc:
         problems += from_source_errors(exc)
     try:

@@ -68,7 +68,7 @@ def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
 
     tree = resolve_source(source)
     selectors = load_selectors(tree.promql)
-    registry = load_registry(tree.promql, selectors.cluster_label)
+    registry = load_registry(tree.promql, selectors.cluster_label, selectors.components)
     from ..alerts import recorded_series
 
     if exprs:
