@@ -19,7 +19,8 @@ from ..catalog import LANGS, Text
 from ..errors import SourceError, SourceErrors
 from ..selectors import PLACEHOLDER_RE, Selectors, load_selectors
 from ..source import SourceTree
-from ..yamlio import LineDict, load_yaml
+from ..yamlio import LineDict, close_match, load_yaml
+from .templates import expand_templates, load_templates
 
 SEVERITIES = {"critical": 1, "warning": 2, "info": 3}
 DURATION_RE = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
@@ -459,11 +460,11 @@ def _schema_errors(data: Any, file: Path, display: str) -> list[SourceError]:
 def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: Any = None) -> RuleSet:
     """Load and check alerts/*.yaml; all problems are collected and raised together."""
     selectors = selectors or load_selectors(tree.promql)
-    errors: list[SourceError] = []
     groups: list[Group] = []
     tests: list[AlertTests] = []
     files: dict[str, list[Path]] = {}
     loaded_catalog: list[Any] = [catalog]
+    templates, errors = load_templates(tree)
 
     for file in alert_files(tree):
         display = tree.display(file)
@@ -471,6 +472,10 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
             data = load_yaml(file)
         except SourceError as exc:
             errors.append(exc)
+            continue
+        template_errors = expand_templates(data, templates, display)
+        if template_errors:
+            errors += template_errors
             continue
         schema_errors = _schema_errors(data, file, display)
         if schema_errors:
@@ -497,9 +502,10 @@ def load_rules(tree: SourceTree, selectors: Selectors | None = None, catalog: An
             try:
                 entry = loaded_catalog[0].get(entry_id)
             except KeyError:
+                ids = [e.id for e in loaded_catalog[0].entries]
                 raise SourceError(
                     ctx.file,
-                    f"unknown catalog id {entry_id!r}",
+                    f"unknown catalog id {entry_id!r}{close_match(str(entry_id), ids)}",
                     line=raw.line_of("query"),
                     path=f"{path}.query",
                 ) from None
