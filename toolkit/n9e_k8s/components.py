@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import SourceError
 from .yamlio import LineDict, unknown_keys
@@ -95,7 +96,7 @@ def value_error(value: object, file: Path, node: LineDict, key: str, path: str) 
 
 
 def parse_component(
-    name: object, spec: object, node: LineDict, file: Path
+    name: Any, spec: object, node: LineDict, file: Path
 ) -> tuple[Component | None, list[SourceError]]:
     """One ``components.<name>`` entry (``node`` is ``components``); None when it cannot be used."""
     path = f"components.{name}"
@@ -104,7 +105,7 @@ def parse_component(
             SourceError(
                 file, "a component name is letters, digits, - and _", line=node.line_of(name), path=path
             )
-        ]  # type: ignore[arg-type]
+        ]
     if not isinstance(spec, LineDict):
         return None, [SourceError(file, "must be a mapping with 'job'", line=node.line_of(name), path=path)]
     errors = unknown_keys(spec, COMPONENT_KEYS, file, path)
@@ -117,7 +118,7 @@ def parse_component(
               "container": spec.get("container", f"kube-{name}")}  # fmt: skip
     bad = [e for k, v in values.items() if (e := value_error(v, file, spec, k, f"{path}.{k}"))]
     errors += bad
-    flags = {}
+    flags: dict[str, bool] = {}
     for key in ("scraped", "always_scraped"):
         flags[key], problem = _flag(spec, key, key == "scraped", file, path)
         errors += problem
@@ -125,8 +126,8 @@ def parse_component(
         errors.append(
             SourceError(
                 file,
-                f"{name} is always scraped (always_scraped: true): managed control planes serve its "
-                "/metrics too, and every other output depends on it",
+                f"{name} is always scraped (always_scraped: true): the other outputs depend on it, "
+                "and managed control planes serve its /metrics too",
                 line=spec.line_of("scraped"),
                 path=f"{path}.scraped",
             )
@@ -135,7 +136,15 @@ def parse_component(
     errors += target_errors
     if bad:
         return None, errors
-    component = Component(name, *values.values(), flags["scraped"], flags["always_scraped"], target)  # type: ignore[arg-type]
+    component = Component(
+        name,
+        values["job"],
+        values["namespace"],
+        values["container"],
+        flags["scraped"],
+        flags["always_scraped"],
+        target,
+    )
     return component, errors
 
 
