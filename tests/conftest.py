@@ -23,6 +23,17 @@ def repo_root() -> Path:
     return REPO
 
 
+@pytest.fixture
+def rules_tree(tmp_path: Path, repo_root: Path) -> Path:
+    """A writable copy of the rule source (promql/, alerts/) with an empty dashboards/."""
+    import shutil
+
+    for d in ("promql", "alerts"):
+        shutil.copytree(repo_root / d, tmp_path / d)
+    (tmp_path / "dashboards").mkdir()
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The project's read-only reference material (../shared next to the checkout)."""

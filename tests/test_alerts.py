@@ -4,7 +4,6 @@ schemas (reference exports validate, malformed ones do not), template rendering 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -36,12 +35,9 @@ def rules(repo_root: Path):
 
 
 @pytest.fixture
-def tree(tmp_path: Path, repo_root: Path) -> Path:
+def tree(rules_tree: Path) -> Path:
     """A writable copy of the source tree."""
-    for d in ("promql", "alerts"):
-        shutil.copytree(repo_root / d, tmp_path / d)
-    (tmp_path / "dashboards").mkdir()
-    return tmp_path
+    return rules_tree
 
 
 def test_content_covers_the_issue(rules) -> None:
@@ -150,6 +146,14 @@ def test_query_refers_to_a_catalog_entry(tree: Path, repo_root: Path) -> None:
     rendered = entry.render(load_selectors(source.promql), "rule")
     assert extra.expr == f"({rendered}) > 7"
     assert "$" not in extra.expr
+
+
+def test_unknown_query_id_names_file_line_and_a_close_match(tree: Path) -> None:
+    text = ALERT.format(expr="x", silent="silent: {eval_time: 10m, series: {a: '1'}}")
+    text = text.replace("expr: x", "query: scheduler.pending_pod\n        op: '>'\n        threshold: 7")
+    message = _source_error(tree, text)
+    assert "alerts/extra.yaml:6:" in message and "groups[0].rules[0](Extra).query" in message
+    assert "unknown catalog id 'scheduler.pending_pod' (did you mean 'scheduler.pending_pods'?)" in message
 
 
 def test_n9e_alert_rule_shape(rules) -> None:

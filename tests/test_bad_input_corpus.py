@@ -49,6 +49,9 @@ def _m(id: str, file: str, old: str, new: str, where: str | None = None) -> Muta
 CFG = "promql/config.yaml"
 CAT = "promql/scheduler.yaml"
 ALR = "alerts/scheduler.yaml"
+TPL = "alerts/templates/standard.yaml"
+# An alert of scheduler.yaml itself (the standard ones come from TPL).
+UNSCHEDULABLE_EXPR = '        expr: max by (%(cluster)s) (max_over_time(scheduler_pending_pods{%(job)s, queue="unschedulable"}[10m])) > 0'
 DSH = "dashboards/scheduler.yaml"
 MET = "promql/metrics.yaml"
 EMP = "promql/expected-empty.yaml"
@@ -300,23 +303,45 @@ SOURCE_MUTATIONS = [
     _m(
         "alert-promql-unclosed",
         ALR,
-        "        expr: max by (%(cluster)s, name) (leader_election_master_status{%(job)s}) == 0",
-        "        expr: max by (%(cluster)s, name) (leader_election_master_status{%(job)s) == 0",
+        UNSCHEDULABLE_EXPR,
+        UNSCHEDULABLE_EXPR.replace('"unschedulable"}', '"unschedulable"'),
         r"scheduler.yaml:\d+: .*expr: PromQL does not parse",
     ),
     _m(
         "alert-promql-bad-op",
         ALR,
-        "        expr: up{%(job)s} == 0",
-        "        expr: up{%(job)s} === 0",
+        UNSCHEDULABLE_EXPR,
+        UNSCHEDULABLE_EXPR.replace(" > 0", " === 0"),
         r"scheduler.yaml:\d+: .*expr: PromQL does not parse",
     ),
     _m(
         "alert-promql-empty-selector",
         ALR,
-        "        expr: up{%(job)s} == 0",
+        UNSCHEDULABLE_EXPR,
         "        expr: '{} == 0'",
         r"scheduler.yaml:\d+: .*expr: PromQL does not parse",
+    ),
+    # a broken template breaks every component that uses it; the error names the using file and line
+    _m(
+        "template-promql-bad-op",
+        TPL,
+        "      expr: up{%(job)s} == 0",
+        "      expr: up{%(job)s} === 0",
+        r"scheduler.yaml:\d+: .*expr: PromQL does not parse",
+    ),
+    _m(
+        "template-typo-key",
+        TPL,
+        "      for: 5m\n",
+        "      fro: 5m\n",
+        r"scheduler.yaml:\d+: .*unknown key 'fro'|scheduler.yaml:\d+: .*'fro' was unexpected",
+    ),
+    _m(
+        "template-unknown",
+        ALR,
+        "      - template: no-leader\n",
+        "      - template: no-leadr\n",
+        r"scheduler.yaml:\d+: template: unknown template 'no-leadr' \(did you mean 'no-leader'\?\)",
     ),
     _m(
         "record-promql-unclosed",
@@ -403,22 +428,22 @@ SOURCE_MUTATIONS = [
     _m(
         "alert-typo-severity",
         ALR,
-        "        severity: critical\n",
-        "        severity: critcal\n",
+        "        severity: info\n",
+        "        severity: inf\n",
         r"scheduler.yaml",
     ),
     _m(
         "alert-typo-key",
         ALR,
-        "        for: 15m\n        severity: critical\n",
-        "        fro: 15m\n        severity: critical\n",
+        "        for: 30m\n        severity: info\n",
+        "        fro: 30m\n        severity: info\n",
         r"scheduler.yaml",
     ),
     _m(
         "alert-bad-duration",
         ALR,
-        "        for: 15m\n        severity: critical\n",
-        "        for: 15 minutes\n        severity: critical\n",
+        "        for: 30m\n        severity: info\n",
+        "        for: 30 minutes\n        severity: info\n",
         r"scheduler.yaml",
     ),
     # metrics.yaml and expected-empty.yaml are read by validate too

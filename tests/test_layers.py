@@ -28,7 +28,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "source model",
         (
-            "selectors", "registry", "catalog", "expected_empty", "dashboards.source", "alerts.model",
+            "components", "selectors", "registry", "catalog", "expected_empty", "dashboards.source",
+            "alerts.model", "alerts.templates",
             "lint", "lint.model", "lint.rules", "lint.infer", "lint.engine",
         ),
     ),

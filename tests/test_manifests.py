@@ -30,7 +30,6 @@ REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "manifests"
 URL = m.PLACEHOLDER_REMOTE_WRITE_URL
 K8S_VERSIONS = ["1.28", "1.36"]
-COMPONENTS = ["apiserver", "controller-manager", "scheduler"]
 
 DEFAULT = m.ManifestOptions(remote_write_url=URL)
 FULL = m.ManifestOptions(
@@ -275,14 +274,19 @@ def test_keep_regexes_are_the_articles(selectors: Selectors) -> None:
 
 def test_tls_apiserver_verified_components_skip_unless_ca(selectors: Selectors) -> None:
     by_job = {j["job_name"]: j for j in _prom_config(m.render_objects(selectors, DEFAULT))["scrape_configs"]}
-    api = by_job[selectors.jobs["apiserver"]]["tls_config"]
-    assert api == {"ca_file": m.SA_CA, "server_name": "kubernetes.default.svc"}
-    for c in ("controller-manager", "scheduler"):
-        assert by_job[selectors.jobs[c]]["tls_config"] == {"insecure_skip_verify": True}
     objects = m.render_objects(selectors, FULL)
-    by_job = {j["job_name"]: j for j in _prom_config(objects)["scrape_configs"]}
-    for c in ("controller-manager", "scheduler"):
-        assert by_job[selectors.jobs[c]]["tls_config"] == {"ca_file": f"{m.COMPONENT_CA_DIR}/ca.crt"}
+    with_ca = {j["job_name"]: j for j in _prom_config(objects)["scrape_configs"]}
+    modes = {c.target.tls for c in selectors.specs.values() if c.target}
+    assert modes == {"cluster-ca", "component-ca"}, "the built-in config uses both TLS modes"
+    for c in selectors.specs.values():
+        assert c.target is not None
+        if c.target.tls == "cluster-ca":  # the apiserver: the in-cluster CA, whatever the options
+            expected = {"ca_file": m.SA_CA, "server_name": c.target.server_name}
+            assert by_job[c.job]["tls_config"] == with_ca[c.job]["tls_config"] == expected
+        else:
+            assert by_job[c.job]["tls_config"] == {"insecure_skip_verify": True}
+            assert with_ca[c.job]["tls_config"] == {"ca_file": f"{m.COMPONENT_CA_DIR}/ca.crt"}
+    assert by_job[selectors.jobs["apiserver"]]["tls_config"]["server_name"] == "kubernetes.default.svc"
     pod = _deployment(objects)["spec"]["template"]["spec"]
     assert {"name": "component-ca", "mountPath": m.COMPONENT_CA_DIR, "readOnly": True} in pod["containers"][
         0
@@ -304,9 +308,10 @@ def _catalog_jobs(tree: SourceTree, selectors: Selectors) -> set[str]:
 def test_scrape_jobs_equal_dashboard_and_alert_selectors(selectors: Selectors) -> None:
     cfg = _prom_config(m.render_objects(selectors, DEFAULT))
     scrape_jobs = [j["job_name"] for j in cfg["scrape_configs"]]
-    assert scrape_jobs == [selectors.jobs[c] for c in COMPONENTS]
-    for c in COMPONENTS:
-        assert selectors.job_matcher(c) == f'job="{scrape_jobs[COMPONENTS.index(c)]}"'
+    components = selectors.components  # config order
+    assert scrape_jobs == [selectors.jobs[c] for c in components]
+    for c in components:
+        assert selectors.job_matcher(c) == f'job="{scrape_jobs[components.index(c)]}"'
     # Dashboards and alerts are rendered from the catalog: every job it queries is scraped.
     tree = SourceTree(REPO)
     assert _catalog_jobs(tree, selectors) == set(scrape_jobs)
@@ -400,19 +405,23 @@ def test_headless_services(selectors: Selectors) -> None:
     services = {
         o["metadata"]["name"]: o for o in m.render_objects(selectors, DEFAULT) if o["kind"] == "Service"
     }
-    assert set(services) == {"kube-controller-manager", "kube-scheduler"}
-    for name, port, port_name in (
-        ("kube-controller-manager", 10257, "https-metrics"),
-        ("kube-scheduler", 10259, "https"),
-    ):
+    targets = {
+        c.target.service: c.target for c in selectors.specs.values() if c.target and c.target.headless_service
+    }
+    assert targets and set(services) == set(targets)
+    assert "kubernetes" not in services, "the apiserver's Service exists already"
+    for name, target in targets.items():
         svc = services[name]
-        assert svc["metadata"]["namespace"] == "kube-system"
+        assert svc["metadata"]["namespace"] == target.namespace
         assert svc["metadata"]["labels"]["k8s-app"] == name
         assert svc["spec"]["clusterIP"] == "None"
         assert svc["spec"]["selector"] == {"component": name}
         assert svc["spec"]["ports"] == [
-            {"name": port_name, "port": port, "protocol": "TCP", "targetPort": port}
+            {"name": target.port_name, "port": target.port, "protocol": "TCP", "targetPort": target.port}
         ]
+    # file numbers follow the config order
+    names = [m.file_name(o, m.service_order(selectors)) for o in services.values()]
+    assert names == [f"{40 + i}-service-{n}.yaml" for i, n in enumerate(targets)]
 
 
 def test_basic_auth_is_file_references_never_a_password(selectors: Selectors) -> None:

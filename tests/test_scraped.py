@@ -32,12 +32,19 @@ def _set(tree: Path, old: str, new: str) -> None:
 
 
 def _unscrape(tree: Path, *components: str) -> None:
+    specs = load_selectors(tree / "promql").specs
     for c in components:
+        container = specs[c].container
         _set(
             tree,
-            f"    container: kube-{c}\n    scraped: true\n",
-            f"    container: kube-{c}\n    scraped: false\n",
+            f"    container: {container}\n    scraped: true\n",
+            f"    container: {container}\n    scraped: false\n",
         )
+
+
+def _optional(tree: Path) -> list[str]:
+    """The components a managed control plane may hide (all but the `always_scraped` ones)."""
+    return [c.name for c in load_selectors(tree / "promql").specs.values() if not c.always_scraped]
 
 
 def _build(tree: Path) -> dict[str, str]:
@@ -52,9 +59,11 @@ def test_default_scrapes_every_component(repo_root: Path) -> None:
 
 def test_a_managed_control_plane_drops_the_scheduler_and_controller_manager(tree: Path) -> None:
     before = _build(tree)
-    _unscrape(tree, "controller-manager", "scheduler")
+    optional = _optional(tree)
+    assert optional, "the built-in config has components a managed control plane hides"
+    _unscrape(tree, *optional)
     files = _build(tree)
-    for c in ("controller-manager", "scheduler"):
+    for c in optional:
         assert f"alerts/{c}.json" in before and f"alerts/{c}.json" not in files
         assert f"prometheus/{c}.rules.yaml" in before and f"prometheus/{c}.rules.yaml" not in files
         assert f"dashboards/k8s-{c}.json" in before and f"dashboards/k8s-{c}.json" not in files
@@ -104,6 +113,37 @@ def test_sync_follows_the_switch(tree: Path) -> None:
             "    scraped: true\n",
             "    scraped: maybe\n",
             "components.controller-manager.scraped: must be true or false",
+        ),
+        # `always_scraped` is data: any component can carry it
+        (
+            "    container: kube-scheduler\n    scraped: true\n",
+            "    container: kube-scheduler\n    scraped: false\n    always_scraped: true\n",
+            "components.scheduler.scraped: scheduler is always scraped",
+        ),
+        (
+            "      tls: component-ca\n",
+            "      tls: component-cert\n",
+            "components.controller-manager.target.tls: tls must be one of cluster-ca, component-ca",
+        ),
+        (
+            "      port: 10257\n",
+            "",
+            "components.controller-manager.target.headless_service: a headless Service needs 'port'",
+        ),
+        (
+            "      port: 10257\n",
+            "      port: 102570\n",
+            "components.controller-manager.target.port: 102570 is not a port number",
+        ),
+        (
+            "      service: kubernetes\n",
+            "      service: Kube_API\n",
+            "components.apiserver.target.service: 'Kube_API' is not a valid name",
+        ),
+        (
+            "      headless_service: true\n",
+            "      headless_servce: true\n",
+            "unknown key 'headless_servce' (did you mean 'headless_service'?)",
         ),
     ],
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .errors import UsageError
@@ -194,6 +194,7 @@ def validate_manifest_objects(
     k8s_version: str = DEFAULT_K8S_VERSION,
     prefix: str = "manifests/",
     schema: bool = True,
+    services: Sequence[str] = (),
 ) -> list[str]:
     """Problems of the rendered objects, as ``manifests/<file>: <json path>: message`` lines.
 
@@ -201,7 +202,8 @@ def validate_manifest_objects(
     missing, and UsageError for a Kubernetes version without bundled schemas.
     """
     return [
-        f"{p.file}: {p.path}: {p.message}" for p in manifest_problems(objects, k8s_version, prefix, schema)
+        f"{p.file}: {p.path}: {p.message}"
+        for p in manifest_problems(objects, k8s_version, prefix, schema, services)
     ]
 
 
@@ -210,27 +212,32 @@ def manifest_problems(
     k8s_version: str = DEFAULT_K8S_VERSION,
     prefix: str = "manifests/",
     schema: bool = True,
+    services: Sequence[str] = (),
 ) -> list[Problem]:
-    """The problems of :func:`validate_manifest_objects` as structured Problems."""
+    """The problems of :func:`validate_manifest_objects` as structured Problems (``services``: the order
+    that numbers the Services' file names, :func:`manifests.service_order`)."""
     problems: list[Problem] = []
     schemas = _SchemaSet(k8s_version) if schema else None
     for obj in objects:
-        where = f"{prefix}{file_name(obj)}" if "kind" in obj else f"{prefix}?"
+        where = f"{prefix}{file_name(obj, services)}" if "kind" in obj else f"{prefix}?"
         if schemas is not None:
             for path, message in schema_problems(obj, schemas):
                 problems.append(Problem(where, path, f"{message} (Kubernetes {schemas.version}, strict)"))
     for obj, path, message in semantic_problems(objects):
-        problems.append(Problem(f"{prefix}{file_name(obj)}", path, message))
+        problems.append(Problem(f"{prefix}{file_name(obj, services)}", path, message))
     return problems
 
 
 def validate_manifests_best_effort(
-    objects: list[dict[str, Any]], k8s_version: str = DEFAULT_K8S_VERSION, prefix: str = "manifests/"
+    objects: list[dict[str, Any]],
+    k8s_version: str = DEFAULT_K8S_VERSION,
+    prefix: str = "manifests/",
+    services: Sequence[str] = (),
 ) -> tuple[list[str], str | None]:
     """Like :func:`validate_manifest_objects`; without kubernetes-validate (an optional extra) only the
     semantic checks run, and the second value says so."""
     try:
-        return validate_manifest_objects(objects, k8s_version, prefix=prefix), None
+        return validate_manifest_objects(objects, k8s_version, prefix=prefix, services=services), None
     except MissingValidator as exc:
         note = f"{exc}; only the semantic checks ran"
-        return validate_manifest_objects(objects, k8s_version, prefix=prefix, schema=False), note
+        return validate_manifest_objects(objects, k8s_version, prefix, False, services), note

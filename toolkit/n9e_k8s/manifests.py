@@ -15,10 +15,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from .components import DNS_LABEL_RE, DNS_SUBDOMAIN_RE, Component, Target
 from .errors import UsageError
 from .selectors import Selectors
 
@@ -48,28 +50,6 @@ COMPONENT_CA_DIR = "/etc/prometheus-component-ca"
 WEB_PORT = 9090
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where kubernetes_sd finds a component: the article's keep regex is namespace;service;port."""
-
-    namespace: str
-    service: str
-    port_name: str
-    port: int | None = None  # set for the headless Services we create
-
-    @property
-    def keep_regex(self) -> str:
-        return f"{self.namespace};{self.service};{self.port_name}"
-
-
-# The article's three keep regexes, exactly: default;kubernetes;https,
-# kube-system;kube-controller-manager;https-metrics and kube-system;kube-scheduler;https.
-TARGETS: dict[str, Target] = {
-    "apiserver": Target("default", "kubernetes", "https"),
-    "controller-manager": Target("kube-system", "kube-controller-manager", "https-metrics", 10257),
-    "scheduler": Target("kube-system", "kube-scheduler", "https", 10259),
-}
-
 # File name of each object in `--out DIR` and in the build's manifests/ folder.
 _FILE_ORDER = {
     "Namespace": 0,
@@ -81,8 +61,6 @@ _FILE_ORDER = {
     "Service": 40,
 }
 
-_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _DURATION_RE = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
 
 
@@ -115,13 +93,13 @@ class ManifestOptions:
             url.port  # noqa: B018  (raises on a bad port)
         except ValueError as exc:
             raise UsageError(f"--remote-write-url: {exc}") from None
-        if not _DNS_LABEL_RE.match(self.namespace) or len(self.namespace) > 63:
+        if not DNS_LABEL_RE.match(self.namespace) or len(self.namespace) > 63:
             raise UsageError(f"--namespace {self.namespace!r} is not a valid namespace name (RFC 1123 label)")
         for flag, name in (
             ("--basic-auth-secret", self.basic_auth_secret),
             ("--component-ca-configmap", self.component_ca_configmap),
         ):
-            if name is not None and (not _DNS_SUBDOMAIN_RE.match(name) or len(name) > 253):
+            if name is not None and (not DNS_SUBDOMAIN_RE.match(name) or len(name) > 253):
                 raise UsageError(f"{flag} {name!r} is not a valid object name")
         if self.cluster is not None and not self.cluster.strip():
             raise UsageError("--cluster must not be empty")
@@ -133,52 +111,59 @@ def _labels(name: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "n9e-k8s"}
 
 
-def _jobs(selectors: Selectors) -> list[tuple[str, str, Target]]:
-    """(component, job name, target) for every component; job names come from the selectors only."""
-    unknown = [c for c in selectors.jobs if c not in TARGETS]
+def _jobs(selectors: Selectors) -> list[tuple[Component, Target]]:
+    """(component, target) of every scraped component, in config order; job names come from the selectors."""
+    unknown = [c.name for c in selectors.specs.values() if c.target is None and selectors.scraped(c.name)]
     if unknown:
         raise UsageError(
-            f"no collection target for component(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}"
+            f"no scrape target for component(s) {', '.join(unknown)}: add `target:` to them in promql/config.yaml"
         )
-    missing = [c for c in TARGETS if c not in selectors.jobs]
-    if missing:
-        raise UsageError(f"the selector configuration has no job for {', '.join(missing)}")
-    names = [selectors.jobs[c] for c in TARGETS]
+    names = [c.job for c in selectors.specs.values()]
     if len(set(names)) != len(names):
         raise UsageError(f"job names must be distinct, got {', '.join(names)}")
-    return [(c, selectors.jobs[c], t) for c, t in TARGETS.items() if selectors.scraped(c)]
+    return [
+        (c, c.target) for c in selectors.specs.values() if c.target is not None and selectors.scraped(c.name)
+    ]
 
 
-def scrape_config(component: str, job: str, target: Target, options: ManifestOptions) -> dict[str, Any]:
-    """One scrape job: kubernetes_sd over EndpointSlices, https with the service-account token."""
-    if component == "apiserver":
-        # The `kubernetes` Service's endpoints are the apiservers; their serving certificate is signed by
-        # the cluster CA that every pod has, and always carries kubernetes.default.svc as a name.
-        tls: dict[str, Any] = {"ca_file": SA_CA, "server_name": "kubernetes.default.svc"}
-    elif options.component_ca_configmap:
-        tls = {"ca_file": f"{COMPONENT_CA_DIR}/ca.crt"}
-    else:
-        # kube-controller-manager and kube-scheduler serve /metrics with a self-signed certificate
-        # they generate at start-up unless given --tls-cert-file; nothing can verify it.
-        tls = {"insecure_skip_verify": True}
-    return {
+def _tls_config(target: Target, options: ManifestOptions) -> dict[str, Any]:
+    if target.tls == "cluster-ca":
+        # E.g. the `kubernetes` Service's endpoints are the apiservers; their serving certificate is signed
+        # by the cluster CA that every pod has, and always carries kubernetes.default.svc as a name.
+        tls: dict[str, Any] = {"ca_file": SA_CA}
+        if target.server_name:
+            tls["server_name"] = target.server_name
+        return tls
+    if options.component_ca_configmap:
+        return {"ca_file": f"{COMPONENT_CA_DIR}/ca.crt"}
+    # kube-controller-manager and kube-scheduler serve /metrics with a self-signed certificate
+    # they generate at start-up unless given --tls-cert-file; nothing can verify it.
+    return {"insecure_skip_verify": True}
+
+
+def scrape_config(job: str, target: Target, options: ManifestOptions) -> dict[str, Any]:
+    """One scrape job: kubernetes_sd over EndpointSlices; https with the service-account token (plain http
+    sends no token)."""
+    config: dict[str, Any] = {
         "job_name": job,
         "kubernetes_sd_configs": [{"role": "endpointslice", "namespaces": {"names": [target.namespace]}}],
-        "scheme": "https",
-        "tls_config": tls,
-        "authorization": {"credentials_file": SA_TOKEN},
-        "relabel_configs": [
-            {
-                "source_labels": [
-                    "__meta_kubernetes_namespace",
-                    "__meta_kubernetes_service_name",
-                    "__meta_kubernetes_endpointslice_port_name",
-                ],
-                "action": "keep",
-                "regex": target.keep_regex,
-            }
-        ],
+        "scheme": target.scheme,
     }
+    if target.scheme == "https":
+        config["tls_config"] = _tls_config(target, options)
+        config["authorization"] = {"credentials_file": SA_TOKEN}
+    config["relabel_configs"] = [
+        {
+            "source_labels": [
+                "__meta_kubernetes_namespace",
+                "__meta_kubernetes_service_name",
+                "__meta_kubernetes_endpointslice_port_name",
+            ],
+            "action": "keep",
+            "regex": target.keep_regex,
+        }
+    ]
+    return config
 
 
 def prometheus_config(selectors: Selectors, options: ManifestOptions) -> dict[str, Any]:
@@ -194,24 +179,37 @@ def prometheus_config(selectors: Selectors, options: ManifestOptions) -> dict[st
         }
     return {
         "global": global_,
-        "scrape_configs": [scrape_config(c, job, t, options) for c, job, t in _jobs(selectors)],
+        "scrape_configs": [scrape_config(c.job, t, options) for c, t in _jobs(selectors)],
         "remote_write": [remote_write],
     }
 
 
-def _config_header(options: ManifestOptions) -> str:
+def _config_header(selectors: Selectors, options: ManifestOptions) -> str:
+    # Every component with a target, scraped or not (the header does not change with `scraped`).
+    https = [(c, c.target) for c in selectors.specs.values() if c.target and c.target.scheme == "https"]
+    cluster_ca = " and ".join(c.name for c, t in https if t.tls == "cluster-ca")
+    component_ca = " and ".join(c.container for c, t in https if t.tls == "component-ca")
     if options.component_ca_configmap:
         components_tls = f"# verify them with the CA mounted at {COMPONENT_CA_DIR}."
     else:
         components_tls = "# skip verification (insecure_skip_verify); see --component-ca-configmap."
+    tls = []
+    if cluster_ca:
+        tls += [
+            f"# TLS: the {cluster_ca} job verifies the {cluster_ca} with the in-cluster CA (the service",
+            "# account's ca.crt)." + (" " if component_ca else ""),
+        ]
+    if component_ca:
+        tls[-1:] = [
+            (tls[-1] if tls else "# TLS: ") + f"{component_ca} serve self-signed",
+            "# certificates unless started with --tls-cert-file, so their jobs",
+            components_tls,
+        ]
     return "\n".join(
         [
             "# Prometheus agent configuration rendered by `n9e-k8s manifests`: change promql/config.yaml",
             "# or the command's options rather than this file.",
-            "# TLS: the apiserver job verifies the apiserver with the in-cluster CA (the service",
-            "# account's ca.crt). kube-controller-manager and kube-scheduler serve self-signed",
-            "# certificates unless started with --tls-cert-file, so their jobs",
-            components_tls,
+            *tls,
             "# Discovery uses EndpointSlices: the Endpoints API is deprecated since Kubernetes 1.33.",
             "",
         ]
@@ -219,7 +217,7 @@ def _config_header(options: ManifestOptions) -> str:
 
 
 def render_prometheus_yaml(selectors: Selectors, options: ManifestOptions) -> str:
-    return _config_header(options) + dump_yaml(prometheus_config(selectors, options))
+    return _config_header(selectors, options) + dump_yaml(prometheus_config(selectors, options))
 
 
 def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[str, Any]]:
@@ -274,9 +272,7 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
     }
     objects = [namespace, cluster_role, service_account, binding, configmap]
     objects.append(_deployment(options, config_hash))
-    for component in ("controller-manager", "scheduler"):
-        if selectors.scraped(component):
-            objects.append(_headless_service(TARGETS[component]))
+    objects += [_headless_service(t) for _, t in _jobs(selectors) if t.headless_service]
     return objects
 
 
@@ -403,13 +399,23 @@ def _headless_service(target: Target) -> dict[str, Any]:
     }
 
 
-def file_name(obj: dict[str, Any]) -> str:
-    """Stable file name of an object, e.g. ``30-deployment.yaml``, ``40-service-kube-scheduler.yaml``."""
+def service_order(selectors: Selectors) -> tuple[str, ...]:
+    """The headless Services in config order (scraped or not): their file numbers (40, 41, ...)."""
+    return tuple(
+        c.target.service
+        for c in selectors.specs.values()
+        if c.target is not None and c.target.headless_service
+    )
+
+
+def file_name(obj: dict[str, Any], services: Sequence[str] = ()) -> str:
+    """Stable file name of an object, e.g. ``30-deployment.yaml``, ``41-service-kube-scheduler.yaml``;
+    a Service is numbered by its place in ``services`` (:func:`service_order`)."""
     kind = obj["kind"]
     base = _FILE_ORDER.get(kind, 90)
     if kind == "Service":
         name = obj["metadata"]["name"]
-        base += 0 if name == TARGETS["controller-manager"].service else 1
+        base += services.index(name) if name in services else 0
         return f"{base:02d}-service-{name}.yaml"
     return f"{base:02d}-{kind.lower()}.yaml"
 
@@ -443,7 +449,8 @@ def render_manifest_files(
     selectors: Selectors, options: ManifestOptions, prefix: str = "manifests/"
 ) -> dict[str, str]:
     """Relative path -> YAML text of every object (``manifests/00-namespace.yaml``, ...)."""
-    return {f"{prefix}{file_name(o)}": dump_yaml(o) for o in render_objects(selectors, options)}
+    order = service_order(selectors)
+    return {f"{prefix}{file_name(o, order)}": dump_yaml(o) for o in render_objects(selectors, options)}
 
 
 def render_stream(objects: list[dict[str, Any]]) -> str:

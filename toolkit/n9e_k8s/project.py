@@ -141,7 +141,7 @@ def _registry(tree: SourceTree, config: Selectors, loaded: dict[str, object]) ->
 
     if not (tree.promql / "metrics.yaml").is_file():
         return None
-    return load_registry(tree.promql, config.cluster_label)
+    return load_registry(tree.promql, config.cluster_label, config.components)
 
 
 def _expected_empty(tree: SourceTree, config: Selectors, loaded: dict[str, object]) -> dict[str, str]:

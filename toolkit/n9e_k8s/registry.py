@@ -14,16 +14,19 @@ Histograms and summaries are stored under their base name; :meth:`Registry.looku
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from .errors import SourceError, SourceErrors
-from .yamlio import LineDict, load_yaml, unknown_keys
+from .yamlio import LineDict, close_match, load_yaml, unknown_keys
 
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
 STABILITY_LEVELS = ("STABLE", "BETA", "ALPHA", "NONE")
-COMPONENTS = ("apiserver", "controller-manager", "scheduler", "kubelet", "kube-state-metrics", "all")
+# `components: [all]` (the default): a shared client/process metric that every component exports. The
+# other owners are the components of config.yaml and the `other_components` of metrics.yaml.
+SHARED = "all"
 SUPPORTED_VERSIONS = tuple(f"1.{m}" for m in range(28, 37))
 DEFAULT_VERSION = SUPPORTED_VERSIONS[-1]
 # Labels every series may carry: added by the scrape or by the Prometheus agent.
@@ -245,15 +248,7 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
     stability = _choice(raw, "stability", STABILITY_LEVELS, file, path)
     if mtype in SUFFIXES and name.endswith(("_bucket", "_sum", "_count")):
         raise SourceError(file, f"store a {mtype} under its base name", line=raw.line, path=path)
-    components = _str_list(raw, "components", file, path) or ["all"]
-    bad = [c for c in components if c not in COMPONENTS]
-    if bad:
-        raise SourceError(
-            file,
-            f"unknown component {bad[0]!r} (known: {', '.join(COMPONENTS)})",
-            line=raw.line_of("components"),
-            path=f"{path}.components",
-        )
+    components = _str_list(raw, "components", file, path) or [SHARED]
     labels = _str_list(raw, "labels", file, path)
     changes = [
         LabelChange(
@@ -323,8 +318,27 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
     return info
 
 
-def load_registry(promql_dir: Path, cluster_label: str | None) -> Registry:
-    """Load ``promql_dir/metrics.yaml``; ``cluster_label`` (config.yaml's) is a label every metric may carry."""
+def _unknown_owners(info: MetricInfo, raw: LineDict, owners: list[str], file: Path) -> list[SourceError]:
+    """A metric's ``components`` must name components of config.yaml, ``other_components`` or ``all``."""
+    bad = [c for c in info.components if c not in owners]
+    if not bad:
+        return []
+    return [
+        SourceError(
+            file,
+            f"unknown component {bad[0]!r}{close_match(bad[0], owners)} (known: {', '.join(owners)})",
+            line=raw.line_of("components"),
+            path=f"metrics.{info.name}.components",
+        )
+    ]
+
+
+def load_registry(
+    promql_dir: Path, cluster_label: str | None, components: Iterable[str] | None = None
+) -> Registry:
+    """Load ``promql_dir/metrics.yaml``. ``cluster_label`` (config.yaml's) is a label every metric may carry;
+    ``components`` (config.yaml's: what a metric may name besides ``other_components`` and ``all``) are
+    checked when given."""
     file = promql_dir / "metrics.yaml"
     if not file.is_file():
         raise SourceError(file, "missing: the metric registry is required by the linter")
@@ -332,7 +346,19 @@ def load_registry(promql_dir: Path, cluster_label: str | None) -> Registry:
     if not isinstance(data, LineDict) or not isinstance(data.get("metrics"), LineDict):
         raise SourceError(file, "must be a mapping with a 'metrics' mapping")
     metrics: dict[str, MetricInfo] = {}
-    errors: list[SourceError] = unknown_keys(data, ("metrics",), file)
+    errors: list[SourceError] = unknown_keys(data, ("metrics", "other_components"), file)
+    others = data.get("other_components") or []
+    if not isinstance(others, list) or not all(isinstance(c, str) and c for c in others):
+        errors.append(
+            SourceError(
+                file,
+                "must be a list of names",
+                line=data.line_of("other_components"),
+                path="other_components",
+            )
+        )
+        others = []
+    owners = None if components is None else [*components, *others, SHARED]
     raw_metrics: LineDict = data["metrics"]
     for name, raw in raw_metrics.items():
         try:
@@ -343,6 +369,8 @@ def load_registry(promql_dir: Path, cluster_label: str | None) -> Registry:
             errors.append(exc)
             continue
         metrics[info.name] = info
+        if owners is not None:
+            errors += _unknown_owners(info, raw, owners, file)
     # A histogram's series names must not collide with another entry.
     for info in metrics.values():
         for suffix in SUFFIXES.get(info.type, ()):

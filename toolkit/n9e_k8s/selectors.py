@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .components import Component, parse_component, value_error
 from .errors import SourceError, SourceErrors
 from .yamlio import LineDict, close_match, load_yaml, unknown_keys
 
@@ -66,6 +67,8 @@ class Selectors:
     disabled_alerts: frozenset[str] = frozenset()
     # n9e v8+ notify rules (by name) every synced alert rule notifies (`notify_rules` in config.yaml).
     notify_rules: tuple[str, ...] = ()
+    # Everything config.yaml says about each component (job, container, scrape target), in config order.
+    specs: dict[str, Component] = field(default_factory=dict)
 
     @property
     def components(self) -> list[str]:
@@ -171,27 +174,7 @@ CONFIG_KEYS = (
     "disabled_alerts",
     "notify_rules",
 )
-COMPONENT_KEYS = ("job", "namespace", "container", "scraped")
 VARIABLE_KEYS = ("kind", "label", "metric", "component", "default", "options", "title")
-# Characters that would change a PromQL string they are pasted into ("...") or the line it is on: values
-# with them are refused rather than escaped, so that what the config says is what the queries select.
-UNSAFE_VALUE_RE = re.compile(r'["\\`\x00-\x1f\x7f]')
-COMPONENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
-
-def _value_error(value: object, file: Path, node: LineDict, key: str, path: str) -> SourceError | None:
-    """A config value pasted into PromQL: a non-empty string without quotes, backslashes or control characters."""
-    if not isinstance(value, str) or not value:
-        return SourceError(file, "must be a non-empty string", line=node.line_of(key), path=path)
-    if UNSAFE_VALUE_RE.search(value):
-        return SourceError(
-            file,
-            f"{value!r}: quotes, backslashes, backticks and control characters are not allowed "
-            "(the value is pasted into PromQL strings)",
-            line=node.line_of(key),
-            path=path,
-        )
-    return None
 
 
 def load_selectors(promql_dir: Path) -> Selectors:
@@ -219,34 +202,12 @@ def load_selectors(promql_dir: Path) -> Selectors:
         components = _require(data, "components", dict, file)
     except SourceError as exc:
         raise SourceErrors([*errors, exc]) from None
-    jobs: dict[str, str] = {}
-    containers: dict[str, tuple[str, str]] = {}
-    unscraped: set[str] = set()
+    specs: dict[str, Component] = {}
     for name, spec in components.items():
-        path = f"components.{name}"
-        if not isinstance(name, str) or not COMPONENT_NAME_RE.match(name):
-            add(components, name, "a component name is letters, digits, - and _", path)
-            continue
-        if not isinstance(spec, LineDict):
-            add(components, name, "must be a mapping with 'job'", path)
-            continue
-        errors += unknown_keys(spec, COMPONENT_KEYS, file, path)
-        if "job" not in spec:
-            add(components, name, "missing required key 'job'", path)
-            continue
-        values = {"job": spec["job"], "namespace": spec.get("namespace", "kube-system"),
-                  "container": spec.get("container", f"kube-{name}")}  # fmt: skip
-        bad = [e for k, v in values.items() if (e := _value_error(v, file, spec, k, f"{path}.{k}"))]
-        errors += bad
-        try:
-            if not _scraped(spec, name, file):
-                unscraped.add(name)
-        except SourceError as exc:
-            errors.append(exc)
-        if bad:
-            continue
-        jobs[name] = values["job"]
-        containers[name] = (values["namespace"], values["container"])
+        component, problems = parse_component(name, spec, components, file)
+        errors += problems
+        if component is not None:
+            specs[component.name] = component
     filters = data.get("dashboard_filters") or {}
     if not isinstance(filters, dict):
         raise SourceError(
@@ -299,7 +260,7 @@ def load_selectors(promql_dir: Path) -> Selectors:
         checked = [("default", default, f"{path}.default")] + [
             ("options", str(o), f"{path}.options[{i}]") for i, o in enumerate(options)
         ]
-        errors += [e for key, value, where in checked if (e := _value_error(value, file, spec, key, where))]
+        errors += [e for key, value, where in checked if (e := value_error(value, file, spec, key, where))]
         variables[name] = Variable(
             name=name,
             kind=kind,
@@ -333,29 +294,13 @@ def load_selectors(promql_dir: Path) -> Selectors:
         raise SourceErrors(errors)
     return Selectors(
         cluster_label,
-        jobs,
+        {c.name: c.job for c in specs.values()},
         dict(filters),
         variables,
         file,
-        containers,
-        frozenset(unscraped),
+        {c.name: (c.namespace, c.container) for c in specs.values()},
+        frozenset(c.name for c in specs.values() if not c.scraped),
         frozenset(disabled),
         tuple(n.strip() for n in notify_rules),
+        specs,
     )
-
-
-def _scraped(spec: LineDict, name: str, file: Path) -> bool:
-    """`components.<name>.scraped` (default true); the API server cannot be switched off: every
-    managed control plane still serves its /metrics, and every other output depends on it."""
-    value = spec.get("scraped", True)
-    where = {
-        "line": spec.line_of("scraped") if "scraped" in spec else spec.line,
-        "path": f"components.{name}.scraped",
-    }
-    if not isinstance(value, bool):
-        raise SourceError(file, f"must be true or false, not {value!r}", **where)
-    if not value and name == "apiserver":
-        raise SourceError(
-            file, "the API server is always scraped (managed control planes serve its /metrics too)", **where
-        )
-    return value

@@ -73,14 +73,15 @@ def check_manifests(project: Project) -> list[Problem]:
     """The collection manifests rendered from config.yaml, against the Kubernetes schemas (strict,
     when the optional kubernetes-validate is installed; otherwise our own checks and a warning)."""
     from .k8s_validate import MissingValidator, manifest_problems
-    from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_objects
+    from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_objects, service_order
 
     objects = render_objects(project.config, ManifestOptions(PLACEHOLDER_REMOTE_WRITE_URL))
+    order = service_order(project.config)
     try:
-        return manifest_problems(objects)
+        return manifest_problems(objects, services=order)
     except MissingValidator as exc:
         skipped = Problem("manifests/", "", f"schema check skipped: {exc}", "warning")
-        return [skipped, *manifest_problems(objects, schema=False)]
+        return [skipped, *manifest_problems(objects, schema=False, services=order)]
 
 
 SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rules, check_manifests]

@@ -20,7 +20,8 @@ from ..errors import SourceError, SourceErrors
 from ..langs import LANGS, Text
 from ..selectors import PLACEHOLDER_RE, Selectors
 from ..source import SourceTree
-from ..yamlio import LineDict, load_yaml
+from ..yamlio import LineDict, close_match, load_yaml
+from .templates import expand_templates, load_templates
 
 SEVERITIES = {"critical": 1, "warning": 2, "info": 3}
 DURATION_RE = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
@@ -463,10 +464,10 @@ def _schema_errors(data: Any, file: Path, display: str) -> list[SourceError]:
 def load_rules(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> RuleSet:
     """Load and check alerts/*.yaml; all problems are collected and raised together (``catalog``: for the
     alerts that name a catalog query, ``query: <id>``)."""
-    errors: list[SourceError] = []
     groups: list[Group] = []
     tests: list[AlertTests] = []
     files: dict[str, list[Path]] = {}
+    templates, errors = load_templates(tree)
 
     for file in alert_files(tree):
         display = tree.display(file)
@@ -474,6 +475,10 @@ def load_rules(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> Rule
             data = load_yaml(file)
         except SourceError as exc:
             errors.append(exc)
+            continue
+        template_errors = expand_templates(data, templates, display)
+        if template_errors:
+            errors += template_errors
             continue
         schema_errors = _schema_errors(data, file, display)
         if schema_errors:
@@ -496,9 +501,10 @@ def load_rules(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> Rule
             try:
                 entry = catalog.get(entry_id)
             except KeyError:
+                ids = [e.id for e in catalog.entries]
                 raise SourceError(
                     ctx.file,
-                    f"unknown catalog id {entry_id!r}",
+                    f"unknown catalog id {entry_id!r}{close_match(str(entry_id), ids)}",
                     line=raw.line_of("query"),
                     path=f"{path}.query",
                 ) from None

@@ -68,7 +68,14 @@ def register(app: typer.Typer) -> None:
         """Render Namespace, RBAC, agent ConfigMap and Deployment, and the control-plane headless Services."""
         from ..build import write_all
         from ..k8s_validate import validate_manifests_best_effort
-        from ..manifests import ManifestOptions, dump_yaml, file_name, render_objects, render_stream
+        from ..manifests import (
+            ManifestOptions,
+            dump_yaml,
+            file_name,
+            render_objects,
+            render_stream,
+            service_order,
+        )
         from ..project import load_project
         from ..source import resolve_source
 
@@ -83,10 +90,11 @@ def register(app: typer.Typer) -> None:
                 component_ca_configmap=component_ca_configmap,
             )
             objects = render_objects(selectors, options)
+            order = service_order(selectors)
             prefix = "" if out == "-" else f"{out.rstrip('/')}/"
             problems: list[str] = []
             if validate:
-                problems, note = validate_manifests_best_effort(objects, k8s_version, prefix=prefix)
+                problems, note = validate_manifests_best_effort(objects, k8s_version, prefix, order)
                 if note:
                     typer.echo(f"note: {note}", err=True)
         if problems:
@@ -101,7 +109,7 @@ def register(app: typer.Typer) -> None:
         directory = Path(out)
         with handle_errors():
             try:
-                written = write_all({file_name(o): dump_yaml(o) for o in objects}, directory)
+                written = write_all({file_name(o, order): dump_yaml(o) for o in objects}, directory)
             except OSError as exc:
                 err(f"{out}: {exc}")
                 raise typer.Exit(EXIT_ERROR) from None

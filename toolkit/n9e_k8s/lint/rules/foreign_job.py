@@ -9,11 +9,10 @@ from collections.abc import Iterable
 
 import promql_parser as pp
 
+from ...registry import SHARED
 from ..model import Finding, LintContext, Parsed, Query
 from ..promql import matchers
 from .base import Rule, named_selectors
-
-COMPONENT_METRICS = {"apiserver", "controller-manager", "scheduler", "all"}
 
 
 class ForeignJob(Rule):
@@ -25,9 +24,11 @@ class ForeignJob(Rule):
         if ctx.selectors is None:
             return
         jobs = set(ctx.selectors.jobs.values())
+        # Metrics of the configured components (and the shared ones they all export): scraped by our jobs.
+        scraped_owners = {*ctx.selectors.components, SHARED}
         for node, name, _ in named_selectors(parsed.ast):
             found = ctx.registry.lookup(name)
-            if not found or not COMPONENT_METRICS.intersection(found[0].components):
+            if not found or not scraped_owners.intersection(found[0].components):
                 continue
             for m in matchers(node):
                 if m.name != "job" or "$" in m.value:
