@@ -12,7 +12,6 @@ manifests over an article install updates the objects in place: the Deployment s
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from .components import DNS_LABEL_RE, DNS_SUBDOMAIN_RE, Component, Target
 from .errors import UsageError
 from .selectors import Selectors
+from .yamlio import dump_yaml
 
 # Keep in step with lab/prometheus/go.mod (module v0.316.0 is Prometheus v3.16.0): the tests check the
 # agent configuration with a promtool of the same release as the image that runs it.
@@ -418,31 +418,6 @@ def file_name(obj: dict[str, Any], services: Sequence[str] = ()) -> str:
         base += services.index(name) if name in services else 0
         return f"{base:02d}-service-{name}.yaml"
     return f"{base:02d}-{kind.lower()}.yaml"
-
-
-@functools.cache
-def _dumper() -> Any:
-    """PyYAML dumper with block literals for multi-line strings (the embedded prometheus.yml)."""
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        def ignore_aliases(self, data: Any) -> bool:
-            return True
-
-    def str_rep(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
-
-    Dumper.add_representer(str, str_rep)
-    return Dumper
-
-
-def dump_yaml(data: Any) -> str:
-    """YAML in the order the dicts were built (fixed by this module), so output is byte-stable."""
-    import yaml
-
-    return yaml.dump(
-        data, Dumper=_dumper(), sort_keys=False, default_flow_style=False, allow_unicode=True, width=120
-    )
 
 
 def render_manifest_files(

@@ -187,3 +187,30 @@ def line_of(node: Any, key: str | int | None = None) -> int | None:
     if isinstance(node, LineList):
         return node.line_of(key) if isinstance(key, int) else node.line
     return None
+
+
+# ------------------------------------------------------------------------------------ output
+
+
+class _OutputDumper(yaml.SafeDumper):
+    """Plain YAML for people: no anchors/aliases (a shared object is written out each time)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _block_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """A multi-line string as a block literal (``|``), without trailing blanks (which would force quoting)."""
+    if "\n" in value:
+        value = "\n".join(line.rstrip() for line in value.splitlines()) + "\n"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_OutputDumper.add_representer(str, _block_str)
+
+
+def dump_yaml(data: Any, width: int = 120) -> str:
+    """YAML of every generated file (rule files, manifests): keys in the order the dicts were built, block
+    literals for multi-line strings, so that output is byte-stable and reads like hand-written YAML."""
+    return yaml.dump(data, Dumper=_OutputDumper, sort_keys=False, allow_unicode=True, width=width)

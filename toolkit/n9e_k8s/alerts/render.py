@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from ..errors import SourceError, UsageError
 from ..langs import LANGS
 from ..n9e.formats.common import ALL_WEEK, datasource_fields, forbidden_in
 from ..n9e.versions import DEFAULT_TARGET, TARGETS, ServerFeatures
 from ..textio import stable_json
+from ..yamlio import dump_yaml
 from .model import Alert, Record, RuleSet, duration_seconds
 
 PROMETHEUS_RULE_NAME = "n9e-k8s-control-plane"
@@ -175,22 +174,8 @@ def prometheus_groups(rules: RuleSet, component: str | None = None) -> list[dict
     return groups
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if "\n" in value:
-        value = "\n".join(line.rstrip() for line in value.splitlines()) + "\n"
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str)
-
-
 def to_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
+    return dump_yaml(data, width=1000)
 
 
 def prometheus_rule_file(rules: RuleSet, component: str) -> str:
