@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 from n9e_k8s.alerts.model import load_rules
-from n9e_k8s.alerts.promtest import humanize, humanize_duration, render_template
 from n9e_k8s.alerts.render import RenderOptions, n9e_alert_rules, render_outputs
 from n9e_k8s.alerts.validate import (
     is_alert_rule,
@@ -21,6 +20,8 @@ from n9e_k8s.alerts.validate import (
 from n9e_k8s.errors import SourceErrors, UsageError
 from n9e_k8s.source import resolve_source
 from n9e_k8s.validate import validate_files
+
+from .promtool_tests import humanize, humanize_duration, render_template
 
 MIXIN_CONTENT = {
     "KubeAPIDown", "KubeAPIInstanceUnreachable", "KubeAPIErrorBudgetBurn", "KubeAPITerminatedRequests",

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from n9e_k8s.catalog import load_catalog
-from n9e_k8s.catalog_tests import rule_file, unit_test_file
 from n9e_k8s.errors import SourceErrors
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import init_tree, resolve_source
 
+from .promtool_tests import rule_file, unit_test_file
 from .promtool_util import promtool, unit_test_failures
 
 ARTICLE_QUERIES = {
