@@ -118,7 +118,7 @@ def _check_expr(expr: str, component: str, selectors: Selectors) -> str | None:
     except KeyError as exc:
         return str(exc.args[0])
     from .promql_syntax import syntax_error
-    from .selectors import VARIABLE_RE
+    from .varrefs import VARIABLE_RE
 
     # An undefined $variable is reported by the dashboards' check, with its name; parse only what is resolved.
     return None if VARIABLE_RE.search(rendered) else syntax_error(rendered)

@@ -12,8 +12,9 @@ from ..catalog import Catalog, CatalogEntry, Text
 from ..errors import SourceError, SourceErrors
 from ..problems import Problem
 from ..schemas import DASHBOARD_SOURCE, validate
-from ..selectors import VARIABLE_RE, Selectors
+from ..selectors import Selectors
 from ..source import SourceTree
+from ..varrefs import variable_names
 from ..yamlio import LineDict, load_yaml
 from .units import UnknownUnit, n9e_unit
 
@@ -65,8 +66,7 @@ def dashboard_files(tree: SourceTree) -> list[Path]:
 def used_variables(expr: str) -> set[str]:
     """Dashboard variables an expression uses, without n9e built-ins ($__rate_interval...) and
     regex back-references ($1)."""
-    names = {m.group(1) or m.group(2) or m.group(3) for m in VARIABLE_RE.finditer(expr)}
-    return {n for n in names if not n.startswith("__") and not n.isdigit()}
+    return {n for n in variable_names(expr) if not n.startswith("__")}
 
 
 def entry_problems(entry: CatalogEntry, selectors: Selectors, unit: str | None = None) -> list[str]:
