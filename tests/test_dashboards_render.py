@@ -362,23 +362,22 @@ def test_every_panel_expression_lints_clean(builtin) -> None:
     )
     findings, count = [], 0
     for spec in load_dashboards(tree, ctx.catalog):
-        for row in spec.rows:
-            for panel in row.panels:
-                rendered = render_panel(spec, panel, ctx.catalog, ctx.selectors, "en")
-                for target, qid in zip(rendered["targets"], panel.queries, strict=True):
-                    entry = ctx.catalog.get(qid)
-                    query = Query(
-                        expr=target["expr"],
-                        origin=f"dashboard {spec.ident} / {rendered['name']} / {target['refId']}",
-                        file=str(spec.file),
-                        line=panel.line,
-                        unit=rendered["options"]["standardOptions"]["util"],
-                        variables=variable_kinds(ctx.selectors),
-                        ignore=dict(entry.lint_ignore),
-                        query_id=qid,
-                    )
-                    findings += lint_query(query, lint_ctx)
-                    count += 1
+        for _, panel in spec.panels():
+            rendered = render_panel(spec, panel, ctx.catalog, ctx.selectors, "en")
+            for target, qid in zip(rendered["targets"], panel.queries, strict=True):
+                entry = ctx.catalog.get(qid)
+                query = Query(
+                    expr=target["expr"],
+                    origin=f"dashboard {spec.ident} / {rendered['name']} / {target['refId']}",
+                    file=str(spec.file),
+                    line=panel.line,
+                    unit=rendered["options"]["standardOptions"]["util"],
+                    variables=variable_kinds(ctx.selectors),
+                    ignore=dict(entry.lint_ignore),
+                    query_id=qid,
+                )
+                findings += lint_query(query, lint_ctx)
+                count += 1
     assert count >= 50
     assert findings == []
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .boards import iter_panels
 from .catalog import Catalog, CatalogEntry
 from .selectors import Selectors
 from .source import SourceTree
@@ -311,7 +312,9 @@ def dashboard_results(
         values, var_results = resolve_variables(board, label_values, selectors)
         report.variables[ident] = values
         out += var_results
-        for panel in _panels(board["configs"].get("panels", [])):
+        for _, panel in iter_panels(board["configs"].get("panels"), "panels"):
+            if panel.get("type") == "row":
+                continue  # its children come next
             for target in panel.get("targets", []):
                 expr = target.get("expr", "")
                 entry = by_expr.get(expr)
@@ -325,14 +328,6 @@ def dashboard_results(
                     )
                 )
     return out
-
-
-def _panels(panels: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
-    for panel in panels:
-        if panel.get("type") == "row":
-            yield from _panels(panel.get("panels") or [])
-        else:
-            yield panel
 
 
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}

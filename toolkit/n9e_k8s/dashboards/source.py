@@ -4,6 +4,7 @@ the catalog and the selector configuration."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,14 @@ class DashboardSpec:
     tags: tuple[str, ...]
     rows: tuple[RowSpec, ...]
 
+    def panels(self) -> Iterator[tuple[RowSpec, PanelSpec]]:
+        """Every panel of the board, in order, with its row."""
+        for row in self.rows:
+            for panel in row.panels:
+                yield row, panel
+
     def query_ids(self) -> list[str]:
-        return [q for row in self.rows for panel in row.panels for q in panel.queries]
+        return [q for _, panel in self.panels() for q in panel.queries]
 
 
 def slug(text: str) -> str:
