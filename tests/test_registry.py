@@ -240,3 +240,15 @@ def test_every_metric_the_catalog_uses_is_registered(registry):
                 if name and registry.lookup(name) is None:
                     missing.setdefault(name, []).append(entry.id)
     assert not missing, f"metrics used by the catalog but not in promql/metrics.yaml: {missing}"
+
+
+def test_one_kubernetes_minor_parser_for_the_registry_lint_and_manifests():
+    from n9e_k8s.k8s_validate import normalize_version
+    from n9e_k8s.registry import parse_k8s_minor
+
+    assert [parse_k8s_minor(v) for v in ("1.36", "v1.36", "1.36.2")] == [(1, 36)] * 3
+    for bad in ("1", "1.x", "latest", "1.36.2.1"):
+        with pytest.raises(ValueError, match="not a Kubernetes version"):
+            parse_k8s_minor(bad)
+    pytest.importorskip("kubernetes_validate")
+    assert normalize_version("v1.34.2") == normalize_version("1.34") == "1.34"

@@ -35,12 +35,16 @@ VERSION_RE = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 Status = Literal["ok", "deprecated", "hidden", "removed"]
 
 
-def parse_version(text: str) -> tuple[int, int]:
-    """``"1.36"`` or ``"1.36.0"`` -> ``(1, 36)``; ValueError otherwise."""
+def parse_k8s_minor(text: str) -> tuple[int, int]:
+    """A Kubernetes minor: ``"1.36"``, ``"v1.36"`` or ``"1.36.0"`` -> ``(1, 36)``; ValueError otherwise."""
     m = VERSION_RE.match(str(text).strip().lstrip("v"))
     if not m:
         raise ValueError(f"not a Kubernetes version: {text!r} (expected e.g. 1.36)")
     return int(m.group(1)), int(m.group(2))
+
+
+def _minor(version: str | tuple[int, int]) -> tuple[int, int]:
+    return parse_k8s_minor(version) if isinstance(version, str) else version
 
 
 def dotted(v: tuple[int, int] | None) -> str:
@@ -92,7 +96,7 @@ class MetricInfo:
         """The stability level in a version (undoing later ``stability_changes``)."""
         if k8s_version is None:
             return self.stability
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         level = self.stability
         for change in sorted(self.stability_changes, key=lambda c: c.version, reverse=True):
             if v < change.version:
@@ -111,7 +115,7 @@ class MetricInfo:
         return (major, minor + 1)
 
     def status(self, k8s_version: str | tuple[int, int] = DEFAULT_VERSION) -> Status:
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         if self.removed and v >= self.removed:
             return "removed"
         hidden = self.hidden_from(v)
@@ -123,7 +127,7 @@ class MetricInfo:
 
     def exists_in(self, k8s_version: str | tuple[int, int]) -> bool:
         """False when the metric was only added after ``k8s_version``."""
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         return not (self.added and v < self.added)
 
     def labels_at(self, k8s_version: str | tuple[int, int] | None = None) -> frozenset[str]:
@@ -131,7 +135,7 @@ class MetricInfo:
         labels = set(self.labels)
         if k8s_version is None:
             return frozenset(labels)
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         for change in sorted(self.label_changes, key=lambda c: c.version, reverse=True):
             if v < change.version:
                 labels -= set(change.added)
@@ -188,7 +192,7 @@ def _version_field(raw: LineDict, key: str, file: Path, path: str) -> tuple[int,
     if value is None:
         return None
     try:
-        return parse_version(str(value))
+        return parse_k8s_minor(str(value))
     except ValueError as exc:
         raise SourceError(file, str(exc), line=raw.line_of(key), path=f"{path}.{key}") from None
 
