@@ -4,7 +4,9 @@ schemas (reference exports validate, malformed ones do not), template rendering 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -189,7 +191,9 @@ def test_n9e_v7_uses_channels_and_groups(rules) -> None:
     assert r["datasource_queries"] == [{"match_type": 2, "op": "in", "values": [0]}] and r[
         "datasource_ids"
     ] == [0]
-    assert "调度" in r["note"] or "Scheduler" in r["note"]
+    # the note is the summary in the asked language: Chinese, not the English text
+    english = n9e_alert_rules(rules, "scheduler", replace(options, lang="en"))[0]["note"]
+    assert re.search(r"[\u4e00-\u9fff]", r["note"]) and r["note"] != english, r["note"]
     with pytest.raises(UsageError):
         RenderOptions(n9e_version="v6").check()
 
