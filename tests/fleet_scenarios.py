@@ -244,7 +244,7 @@ def _levels(rules: Any) -> dict[str, list[Any]]:
 
 
 def _expected(levels: list[Any], item: dict[str, Any], where: str) -> dict[str, Any]:
-    from n9e_k8s.alerts.promtest import render_template
+    from .promtool_tests import render_template
 
     labels = {k: str(v) for k, v in (item.get("labels") or {}).items()}
     severity = item["severity"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from n9e_k8s.registry import SUPPORTED_VERSIONS, MetricInfo, Registry, parse_version
+from n9e_k8s.registry import SUPPORTED_VERSIONS, MetricInfo, Registry, parse_k8s_minor
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "k8s-metrics-facts.json"
 Version = tuple[int, int]
@@ -20,7 +20,7 @@ def load_facts(path: Path = FIXTURE) -> dict[str, dict[Version, dict]]:
     for name, spans in data["metrics"].items():
         per: dict[Version, dict] = {}
         for span in spans:
-            lo, hi = parse_version(span["since"]), parse_version(span["until"])
+            lo, hi = parse_k8s_minor(span["since"]), parse_k8s_minor(span["until"])
             for minor in range(lo[1], hi[1] + 1):
                 per[(1, minor)] = span
         out[name] = per
@@ -45,7 +45,7 @@ def expected_status(v: Version, fact: dict, deprecated: Version | None) -> str:
 def mismatches(info: MetricInfo, per: dict[Version, dict]) -> list[str]:
     """Every way ``info`` disagrees with the facts of its metric (empty when it agrees)."""
     out: list[str] = []
-    versions = [parse_version(v) for v in SUPPORTED_VERSIONS]
+    versions = [parse_k8s_minor(v) for v in SUPPORTED_VERSIONS]
     present = [v for v in versions if v in per]
     if not present:
         if info.status(versions[0]) != "removed":
@@ -64,7 +64,7 @@ def mismatches(info: MetricInfo, per: dict[Version, dict]) -> list[str]:
     if have_removed != want_removed:
         out.append(f"removed: registry {fmt(have_removed)}, sources {fmt(want_removed)}")
     deps = {f["deprecated"] for f in per.values() if f["deprecated"]}
-    want_dep = parse_version(max(deps, key=parse_version)) if deps else None
+    want_dep = parse_k8s_minor(max(deps, key=parse_k8s_minor)) if deps else None
     have_dep = info.deprecated if info.deprecated and info.deprecated <= versions[-1] else None
     if have_dep != want_dep:
         out.append(f"deprecated: registry {fmt(have_dep)}, sources {fmt(want_dep)}")

@@ -4,11 +4,12 @@ schemas (reference exports validate, malformed ones do not), template rendering 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
-from n9e_k8s.alerts.promtest import humanize, humanize_duration, render_template
 from n9e_k8s.alerts.render import RenderOptions, n9e_alert_rules, render_outputs
 from n9e_k8s.errors import SourceErrors, UsageError
 from n9e_k8s.n9e.formats.rules import (
@@ -20,6 +21,8 @@ from n9e_k8s.n9e.formats.rules import (
 from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 from n9e_k8s.validate import validate_files
+
+from .promtool_tests import humanize, humanize_duration, render_template
 
 MIXIN_CONTENT = {
     "KubeAPIDown", "KubeAPIInstanceUnreachable", "KubeAPIErrorBudgetBurn", "KubeAPITerminatedRequests",
@@ -194,7 +197,9 @@ def test_n9e_v7_uses_channels_and_groups(rules) -> None:
     assert r["datasource_queries"] == [{"match_type": 2, "op": "in", "values": [0]}] and r[
         "datasource_ids"
     ] == [0]
-    assert "调度" in r["note"] or "Scheduler" in r["note"]
+    # the note is the summary in the asked language: Chinese, not the English text
+    english = n9e_alert_rules(rules, "scheduler", replace(options, lang="en"))[0]["note"]
+    assert re.search(r"[\u4e00-\u9fff]", r["note"]) and r["note"] != english, r["note"]
     with pytest.raises(UsageError):
         RenderOptions(n9e_version="v6").check()
 

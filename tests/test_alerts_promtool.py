@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from n9e_k8s.alerts.promtest import promtool_files
 from n9e_k8s.alerts.render import RenderOptions, render_outputs
 from n9e_k8s.project import load_project
 from n9e_k8s.source import resolve_source
 
 from tests.promtool_util import promtool as find_promtool
+
+from .promtool_tests import promtool_files
 
 pytestmark = pytest.mark.promtool
 

@@ -384,7 +384,7 @@ SOURCE_MUTATIONS = [
         CAT,
         "    title: {en: Instances up, zh: 存活实例数}",
         "    title: Instances up",
-        r"scheduler.yaml:\d+: .*'title' needs both languages",
+        r"scheduler.yaml:\d+: entries\[0\].title: needs both languages",
     ),
     _m(
         "cat-id-prefix",
@@ -399,7 +399,7 @@ SOURCE_MUTATIONS = [
         CAT,
         "    expr: 'sum(up{%(sel)s})'",
         "    expr: 42",
-        r"scheduler.yaml:\d+: .*expr must be a non-empty string",
+        r"scheduler.yaml:\d+: entries\[0\].expr: must be a non-empty string",
     ),
     # dashboards
     _m(

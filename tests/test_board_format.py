@@ -67,3 +67,18 @@ def test_v8_and_v9_boards_are_the_same_board_for_the_ui(ctx):
 
 def test_default_build_format_is_v8(ctx):
     assert [b for _, b in render_boards(ctx)] == [b for _, b in render_boards(ctx, n9e_version="v8")]
+
+
+def test_one_panel_walker_reaches_the_panels_of_folded_rows():
+    """n9e.formats.board.iter_panels is the walker lint (collect.dashboard_queries) and verify use: a folded row keeps
+    its panels inside it, and their targets must still be linted and verified."""
+    from n9e_k8s.lint.collect import dashboard_queries
+    from n9e_k8s.n9e.formats.board import iter_panels
+
+    inner = {"type": "timeseries", "name": "inner", "targets": [{"refId": "A", "expr": "up"}]}
+    configs = {"panels": [{"type": "row", "name": "r", "collapsed": True, "panels": [inner]}]}
+    assert [path for path, _ in iter_panels(configs["panels"], "panels")] == [
+        "panels[0]",
+        "panels[0].panels[0]",
+    ]
+    assert [q.query_id for q in dashboard_queries({"name": "b", "configs": configs})] == ["inner / A"]

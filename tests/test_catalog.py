@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from n9e_k8s.catalog_tests import rule_file, unit_test_file
 from n9e_k8s.errors import SourceErrors
 from n9e_k8s.project import load_project
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import init_tree, resolve_source
 
+from .promtool_tests import rule_file, unit_test_file
 from .promtool_util import promtool, unit_test_failures
 
 ARTICLE_QUERIES = {
@@ -104,6 +104,40 @@ def test_source_errors_name_file_and_line(tmp_path: Path):
     assert "scheduler.yaml:" in message and "unknown placeholder %(nope)s" in message
     line = int(message.split("scheduler.yaml:")[1].split(":")[0])
     assert "%(nope)s" in f.read_text().splitlines()[line - 1]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("    expr: 'sum(up{%(sel)s})'", "    exp: 'sum(up{%(sel)s})'",
+         r"entries\[0\]\.exp: unknown key 'exp' \(did you mean 'expr'\?\) \[additionalProperties\]"),
+        ("    title: {en: Instances up, zh: 存活实例数}", "    title: Instances up",
+         r"entries\[0\]\.title: needs both languages: \{en: \.\.\., zh: \.\.\.\} \[type\]"),
+        ("    title: {en: Instances up, zh: 存活实例数}", "    title: {en: Instances up, zh: ''}",
+         r"entries\[0\]\.title\.zh: '' should be non-empty \[minLength\]"),
+        ("    expr: 'sum(up{%(sel)s})'", "    expr: '  '", r"entries\[0\]\.expr: must be a non-empty string \[pattern\]"),
+        ("    expr: 'sum(up{%(sel)s})'", "    expr: 'sum(up{%(sel)s})'\n    fixes: [{rule: x}]",
+         r"entries\[0\]\.fixes\[0\]: 'text' is a required property"),
+        ("    expr: 'sum(up{%(sel)s})'", "    expr: 'sum(up{%(sel)s})'\n    lint: {ignore: {absent: ''}}",
+         r"entries\[0\]\.lint\.ignore\.absent: '' should be non-empty"),
+        ("  - id: scheduler.up\n", "  - id: apiserver.up\n", r"entries\[0\]\.id: id must start with 'scheduler\.'"),
+    ],
+)  # fmt: skip
+def test_structure_errors_name_file_line_and_path(tmp_path: Path, old: str, new: str, message: str):
+    """The catalog schema (schemas/catalog-source.schema.json) and the semantic checks after it."""
+    init_tree(tmp_path)
+    f = tmp_path / "promql" / "scheduler.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert old in text
+    f.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SourceErrors) as exc:
+        load_project(resolve_source(tmp_path), ("catalog",))
+    matching = [e for e in exc.value.errors if re.search(message, str(e))]
+    assert len(matching) == 1, str(exc.value)
+    err = matching[0]
+    assert err.file == f and err.line
+    changed = new.split("\n")[-1].strip().split(":")[0]
+    assert changed in text.replace(old, new, 1).splitlines()[err.line - 1]
 
 
 def test_selector_config_errors_are_clear(tmp_path: Path):

@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "base",
         (
-            "n9e_k8s", "errors", "textio", "langs", "yamlio", "problems", "promql_syntax", "schemas", "source",
+            "n9e_k8s", "errors", "textio", "langs", "varrefs", "yamlio", "problems", "promql_syntax", "schemas", "source",
             "lint.promql", "lint.variables", "dashboards.units", "dashboards.layout",
             "sync.plan", "sync.uisave", "sync.lock", "n9e",
             # packages whose __init__ imports nothing
@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "render",
         (
             "dashboards.render", "dashboards.clusters", "dashboards.produce", "dashboards.docs",
-            "alerts.render", "alerts.produce", "alerts.promtest", "catalog_tests",
+            "alerts.render", "alerts.produce",
             "manifests", "k8s_validate", "lint.collect",
         ),
     ),

@@ -36,7 +36,7 @@ def boards(shared_dir: Path) -> list[Path]:
 
 
 def lint_boards(shared_dir: Path) -> dict:
-    base = context()
+    base = context(live=True)
     # The reference boards bring their own variables: the project's selectors do not apply.
     ctx = LintContext(base.registry, None, "1.36", AGENT_LABELS)
     ref = shared_dir / "reference"
@@ -110,7 +110,7 @@ def test_every_reference_query_parses(result):
 
 
 def test_removed_metric_is_flagged_on_a_board_like_query():
-    ctx = context()
+    ctx = context(live=True)
     [q] = dashboard_queries(
         {
             "configs": {

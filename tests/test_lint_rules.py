@@ -291,3 +291,11 @@ def test_foreign_job_follows_the_selector_configuration():
     )
     # metrics of other exporters are not ours to judge
     assert ("foreign-job", "warning") not in rules('sum(rate(my_app_requests_total{job="web"}[5m]))')
+
+
+def test_rule_cases_lint_against_the_fixture_registry():
+    """Not the built-in promql/metrics.yaml: editing it must not change what these cases prove."""
+    from .lint_helpers import FIXTURE_REGISTRY, context
+
+    assert context().registry.file == FIXTURE_REGISTRY / "metrics.yaml"
+    assert context(live=True).registry.file != context().registry.file

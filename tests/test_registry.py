@@ -154,9 +154,9 @@ def test_hiding_window_uses_the_stability_of_that_version():
 @pytest.mark.parametrize(
     ("entry", "message", "path"),
     [
-        ("    origin: cadvisr\n", "origin must be one of", "metrics.m.origin"),
-        ("    stability_changes:\n    - version: '1.30'\n      before: GA\n", "before must be one of", "metrics.m.stability_changes[0].before"),
-        ("    stability_changes:\n    - before: ALPHA\n", "needs 'version'", "metrics.m.stability_changes[0]"),
+        ("    origin: cadvisr\n", "'cadvisr' is not one of", "metrics.m.origin"),
+        ("    stability_changes:\n    - version: '1.30'\n      before: GA\n", "'GA' is not one of", "metrics.m.stability_changes[0].before"),
+        ("    stability_changes:\n    - before: ALPHA\n", "'version' is a required property", "metrics.m.stability_changes[0]"),
     ],
 )  # fmt: skip
 def test_bad_origin_or_stability_change_is_reported(tmp_path, entry, message, path):
@@ -179,7 +179,42 @@ def test_bad_registry_reports_file_and_line(tmp_path):
     with pytest.raises(SourceErrors) as exc:
         load_registry(tmp_path, cluster_label="cluster")
     err = exc.value.errors[0]
-    assert err.line == 6 and "type must be one of" in err.message
+    assert err.line == 6 and err.path == "metrics.b.type" and "'gaug' is not one of" in err.message
+
+
+@pytest.mark.parametrize(
+    ("entry", "message", "path", "line"),
+    [
+        ("  bad-name:\n    type: gauge\n    stability: BETA\n", "not a valid metric name", "metrics.bad-name", 5),
+        ("  b:\n    type: gauge\n    stability: BETA\n    lables: [x]\n",
+         "unknown key 'lables' (did you mean 'labels'?)", "metrics.b.lables", 8),
+        ("  b:\n    type: gauge\n    stability: BETA\n    labels: x\n", "must be of type array or null", "metrics.b.labels", 8),
+        ("  b:\n    type: gauge\n    stability: BETA\n    labels: [x]\n    label_values: {x: []}\n",
+         "should be non-empty", "metrics.b.label_values.x", 9),
+        ("  b:\n    type: gauge\n    stability: BETA\n    label_changes:\n    - version: '1.30'\n      addded: [x]\n",
+         "unknown key 'addded'", "metrics.b.label_changes[0].addded", 10),
+        ("  b:\n    stability: BETA\n", "'type' is a required property", "metrics.b", 5),
+    ],
+)  # fmt: skip
+def test_registry_structure_errors_name_line_and_path(tmp_path, entry, message, path, line):
+    """The registry schema (schemas/metric-registry.schema.json): every error names line and JSON path."""
+    (tmp_path / "metrics.yaml").write_text(
+        "metrics:\n  a_total:\n    type: counter\n    stability: STABLE\n" + entry
+    )
+    with pytest.raises(SourceErrors) as exc:
+        load_registry(tmp_path, cluster_label="cluster")
+    (err,) = exc.value.errors
+    assert message in err.message and (err.path, err.line) == (path, line), str(err)
+
+
+def test_registry_semantic_checks_stay_after_the_schema(tmp_path):
+    (tmp_path / "metrics.yaml").write_text(
+        "metrics:\n  m:\n    type: gauge\n    stability: BETA\n    labels: [a]\n    label_values: {b: [x]}\n"
+    )
+    with pytest.raises(
+        SourceErrors, match=r"metrics.m.label_values: label_values names 'b', which is not in labels"
+    ):
+        load_registry(tmp_path, cluster_label="cluster")
 
 
 def test_missing_registry_is_a_source_error(tmp_path):
@@ -205,3 +240,15 @@ def test_every_metric_the_catalog_uses_is_registered(registry):
                 if name and registry.lookup(name) is None:
                     missing.setdefault(name, []).append(entry.id)
     assert not missing, f"metrics used by the catalog but not in promql/metrics.yaml: {missing}"
+
+
+def test_one_kubernetes_minor_parser_for_the_registry_lint_and_manifests():
+    from n9e_k8s.k8s_validate import normalize_version
+    from n9e_k8s.registry import parse_k8s_minor
+
+    assert [parse_k8s_minor(v) for v in ("1.36", "v1.36", "1.36.2")] == [(1, 36)] * 3
+    for bad in ("1", "1.x", "latest", "1.36.2.1"):
+        with pytest.raises(ValueError, match="not a Kubernetes version"):
+            parse_k8s_minor(bad)
+    pytest.importorskip("kubernetes_validate")
+    assert normalize_version("v1.34.2") == normalize_version("1.34") == "1.34"

@@ -40,6 +40,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -344,39 +346,60 @@ def binaries() -> Path:
     return Path(out.stdout.strip().splitlines()[-1])
 
 
-def up(n9e: bool = False) -> dict[str, str]:
-    state = state_dir()
-    if running(state, n9e) and (state / "env.json").is_file():
-        log(f"already running (state in {state})")
-        return json.loads((state / "env.json").read_text())
-    stop(state)
-    bin_dir = binaries()
-    started = time.monotonic()
+@dataclass(frozen=True)
+class Lab:
+    """What every process of one `up` needs: the state directory, the binaries, the PKI and the ports."""
+
+    state: Path
+    bin_dir: Path
+    port: dict[str, int]
+
+    @property
+    def pki(self) -> Path:
+        return self.state / "pki"
+
+    def url(self, name: str, scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.port[name]}"
+
+    def start(self, name: str, cmd: list[str]) -> int:
+        return start(self.state, name, cmd)
+
+    def wait(self, name: str, check: Callable[[], bool], pid: int, timeout: float) -> None:
+        wait(name, check, pid, self.state / "logs" / f"{name}.log", timeout)
+
+
+def _http_ok(url: str) -> Callable[[], bool]:
+    return lambda: urllib.request.urlopen(url, timeout=5).status == 200
+
+
+def fresh_state(state: Path) -> None:
+    """The directories of a new lab; data of an earlier one (PKI, etcd, TSDBs) is removed."""
     for sub in ("pki", "etcd", "prometheus", "prometheus-agent", "logs", "controller-manager", "scheduler"):
         path = state / sub
         if path.exists() and sub in ("pki", "etcd", "prometheus", "prometheus-agent"):
             subprocess.run(["rm", "-rf", str(path)], check=True)
         path.mkdir(parents=True, exist_ok=True)
-    pki = state / "pki"
-    make_certs(pki)
-    port = {name: free_port() for name in ("etcd", "etcd-peer", "apiserver", "cm", "sched", "prom", "agent")}
-    etcd_url = f"http://127.0.0.1:{port['etcd']}"
-    apiserver = f"https://127.0.0.1:{port['apiserver']}"
 
-    pid = start(state, "etcd", [
-        str(bin_dir / "etcd"), "--name=lab", f"--data-dir={state / 'etcd'}",
-        f"--listen-client-urls={etcd_url}", f"--advertise-client-urls={etcd_url}",
-        f"--listen-peer-urls=http://127.0.0.1:{port['etcd-peer']}",
-        f"--initial-advertise-peer-urls=http://127.0.0.1:{port['etcd-peer']}",
-        f"--initial-cluster=lab=http://127.0.0.1:{port['etcd-peer']}",
+
+def start_etcd(lab: Lab) -> str:
+    """etcd, ready (GET /health); returns its client URL."""
+    url, peer = lab.url("etcd"), lab.url("etcd-peer")
+    pid = lab.start("etcd", [
+        str(lab.bin_dir / "etcd"), "--name=lab", f"--data-dir={lab.state / 'etcd'}",
+        f"--listen-client-urls={url}", f"--advertise-client-urls={url}",
+        f"--listen-peer-urls={peer}", f"--initial-advertise-peer-urls={peer}", f"--initial-cluster=lab={peer}",
         "--log-level=warn",
     ])  # fmt: skip
-    wait("etcd", lambda: urllib.request.urlopen(f"{etcd_url}/health", timeout=5).status == 200,
-         pid, state / "logs" / "etcd.log", 60)  # fmt: skip
+    lab.wait("etcd", _http_ok(f"{url}/health"), pid, 60)
+    return url
 
-    pid = start(state, "kube-apiserver", [
-        str(bin_dir / "kube-apiserver"), f"--etcd-servers={etcd_url}",
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={port['apiserver']}",
+
+def start_apiserver(lab: Lab, etcd_url: str) -> Api:
+    """kube-apiserver, ready (GET /readyz as admin); returns a client for it."""
+    pki = lab.pki
+    pid = lab.start("kube-apiserver", [
+        str(lab.bin_dir / "kube-apiserver"), f"--etcd-servers={etcd_url}",
+        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={lab.port['apiserver']}",
         f"--tls-cert-file={pki / 'apiserver.crt'}", f"--tls-private-key-file={pki / 'apiserver.key'}",
         f"--client-ca-file={pki / 'ca.crt'}",
         "--service-account-issuer=https://kubernetes.default.svc",
@@ -384,81 +407,122 @@ def up(n9e: bool = False) -> dict[str, str]:
         "--service-cluster-ip-range=10.96.0.0/16", "--authorization-mode=Node,RBAC",
         "--v=1",
     ])  # fmt: skip
-    api = Api(apiserver, pki)
-    wait(
-        "kube-apiserver",
-        lambda: api.call("GET", "/readyz") == "ok",
-        pid,
-        state / "logs" / "kube-apiserver.log",
-        180,
-    )
+    api = Api(lab.url("apiserver", "https"), pki)
+    lab.wait("kube-apiserver", lambda: api.call("GET", "/readyz") == "ok", pid, 180)
+    return api
 
-    for name, user in (("controller-manager", "controller-manager"), ("scheduler", "scheduler")):
-        kubeconfig(state / f"{name}.kubeconfig", apiserver, pki, user)
-    kubeconfig(state / "admin.kubeconfig", apiserver, pki, "admin")
-    common = [
-        "--bind-address=127.0.0.1",
-        "--authorization-always-allow-paths=/healthz,/readyz,/livez",
-        "--v=1",
-    ]
-    cm_kc = state / "controller-manager.kubeconfig"
-    cm_pid = start(state, "kube-controller-manager", [
-        str(bin_dir / "kube-controller-manager"), f"--kubeconfig={cm_kc}",
-        f"--authentication-kubeconfig={cm_kc}", f"--authorization-kubeconfig={cm_kc}",
-        f"--secure-port={port['cm']}", f"--cert-dir={state / 'controller-manager'}",
+
+# Flags the controller-manager and the scheduler share: loopback, health endpoints without a token.
+_COMPONENT_FLAGS = [
+    "--bind-address=127.0.0.1",
+    "--authorization-always-allow-paths=/healthz,/readyz,/livez",
+    "--v=1",
+]
+
+
+def _kubeconfig_flags(kc: Path) -> list[str]:
+    return [f"--kubeconfig={kc}", f"--authentication-kubeconfig={kc}", f"--authorization-kubeconfig={kc}"]
+
+
+def start_controller_manager(lab: Lab) -> int:
+    """kube-controller-manager, started (not waited for); returns its pid."""
+    pki, state = lab.pki, lab.state
+    return lab.start("kube-controller-manager", [
+        str(lab.bin_dir / "kube-controller-manager"), *_kubeconfig_flags(state / "controller-manager.kubeconfig"),
+        f"--secure-port={lab.port['cm']}", f"--cert-dir={state / 'controller-manager'}",
         f"--service-account-private-key-file={pki / 'sa.key'}", f"--root-ca-file={pki / 'ca.crt'}",
         "--use-service-account-credentials=true", "--cluster-name=lab",
         f"--cluster-signing-cert-file={pki / 'ca.crt'}", f"--cluster-signing-key-file={pki / 'ca.key'}",
-        *common,
+        *_COMPONENT_FLAGS,
     ])  # fmt: skip
-    sched_kc = state / "scheduler.kubeconfig"
-    sched_pid = start(state, "kube-scheduler", [
-        str(bin_dir / "kube-scheduler"), f"--kubeconfig={sched_kc}",
-        f"--authentication-kubeconfig={sched_kc}", f"--authorization-kubeconfig={sched_kc}",
-        f"--secure-port={port['sched']}", f"--cert-dir={state / 'scheduler'}", *common,
-    ])  # fmt: skip
-    cm_url, sched_url = f"https://127.0.0.1:{port['cm']}", f"https://127.0.0.1:{port['sched']}"
-    wait("kube-controller-manager", lambda: healthz(cm_url + "/healthz"), cm_pid,
-         state / "logs" / "kube-controller-manager.log", 120)  # fmt: skip
-    wait("kube-scheduler", lambda: healthz(sched_url + "/healthz"), sched_pid,
-         state / "logs" / "kube-scheduler.log", 120)  # fmt: skip
 
-    token_file = create_objects(api, state)
-    prom_url = f"http://127.0.0.1:{port['prom']}"
+
+def start_scheduler(lab: Lab) -> int:
+    """kube-scheduler, started (not waited for); returns its pid."""
+    return lab.start("kube-scheduler", [
+        str(lab.bin_dir / "kube-scheduler"), *_kubeconfig_flags(lab.state / "scheduler.kubeconfig"),
+        f"--secure-port={lab.port['sched']}", f"--cert-dir={lab.state / 'scheduler'}", *_COMPONENT_FLAGS,
+    ])  # fmt: skip
+
+
+def start_controllers(lab: Lab) -> tuple[str, str]:
+    """Their kubeconfigs (and the admin's), both started, then both healthy; returns their URLs."""
+    apiserver = lab.url("apiserver", "https")
+    for name in ("controller-manager", "scheduler"):
+        kubeconfig(lab.state / f"{name}.kubeconfig", apiserver, lab.pki, name)
+    kubeconfig(lab.state / "admin.kubeconfig", apiserver, lab.pki, "admin")
+    cm_pid, sched_pid = start_controller_manager(lab), start_scheduler(lab)
+    cm_url, sched_url = lab.url("cm", "https"), lab.url("sched", "https")
+    lab.wait("kube-controller-manager", lambda: healthz(cm_url + "/healthz"), cm_pid, 120)
+    lab.wait("kube-scheduler", lambda: healthz(sched_url + "/healthz"), sched_pid, 120)
+    return cm_url, sched_url
+
+
+def start_prometheus(lab: Lab) -> str:
+    """The Prometheus server (what the agent remote-writes to, with the catalog's rule files), ready."""
+    state = lab.state
     # The server stores what the agent remote-writes, with the agent's external label (cluster),
     # as n9e's time-series database would.
     server_config: dict[str, Any] = {"global": {"evaluation_interval": "5s"}}
     if write_rule_files(state / "rules"):
         server_config["rule_files"] = [str(state / "rules" / "*.rules.yaml")]
     (state / "prometheus.yml").write_text(json.dumps(server_config, indent=2) + "\n")
-    pid = start(state, "prometheus", [
+    pid = lab.start("prometheus", [
         PROMETHEUS, f"--config.file={state / 'prometheus.yml'}", f"--storage.tsdb.path={state / 'prometheus'}",
-        f"--web.listen-address=127.0.0.1:{port['prom']}", "--storage.tsdb.retention.time=1d",
+        f"--web.listen-address=127.0.0.1:{lab.port['prom']}", "--storage.tsdb.retention.time=1d",
         "--web.enable-remote-write-receiver", "--web.enable-lifecycle",
     ])  # fmt: skip
-    wait("prometheus", lambda: urllib.request.urlopen(f"{prom_url}/-/ready", timeout=5).status == 200,
-         pid, state / "logs" / "prometheus.log", 60)  # fmt: skip
-    agent_url = f"http://127.0.0.1:{port['agent']}"
+    url = lab.url("prom")
+    lab.wait("prometheus", _http_ok(f"{url}/-/ready"), pid, 60)
+    return url
+
+
+def start_agent(lab: Lab, token_file: Path, remote_write: str) -> str:
+    """The Prometheus agent with the manifests' scrape configuration, remote-writing to ``remote_write``."""
+    state = lab.state
+    write_agent_config(state, lab.pki, token_file, remote_write, {
+        "apiserver": f"127.0.0.1:{lab.port['apiserver']}",
+        "controller-manager": f"127.0.0.1:{lab.port['cm']}",
+        "scheduler": f"127.0.0.1:{lab.port['sched']}",
+    })  # fmt: skip
+    pid = lab.start("prometheus-agent", [
+        PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
+        f"--storage.agent.path={state / 'prometheus-agent'}", f"--web.listen-address=127.0.0.1:{lab.port['agent']}",
+    ])  # fmt: skip
+    url = lab.url("agent")
+    lab.wait("prometheus-agent", _http_ok(f"{url}/-/ready"), pid, 60)
+    return url
+
+
+def up(n9e: bool = False) -> dict[str, str]:
+    """The whole lab, in dependency order; returns (and records in env.json) its environment."""
+    state = state_dir()
+    if running(state, n9e) and (state / "env.json").is_file():
+        log(f"already running (state in {state})")
+        return json.loads((state / "env.json").read_text())
+    stop(state)
+    bin_dir = binaries()
+    started = time.monotonic()
+    fresh_state(state)
+    make_certs(state / "pki")
+    ports = {name: free_port() for name in ("etcd", "etcd-peer", "apiserver", "cm", "sched", "prom", "agent")}
+    lab = Lab(state, bin_dir, ports)
+
+    etcd_url = start_etcd(lab)
+    api = start_apiserver(lab, etcd_url)
+    cm_url, sched_url = start_controllers(lab)
+    token_file = create_objects(api, state)
+    prom_url = start_prometheus(lab)
     n9e_env: dict[str, str] = {}
     remote_write = f"{prom_url}/api/v1/write"
     if n9e:
         n9e_env = start_n9e(state, prom_url)
         remote_write = f"{n9e_env['N9E_URL']}/prometheus/v1/write"  # as docs/collection.md tells users
-    write_agent_config(state, pki, token_file, remote_write, {
-        "apiserver": f"127.0.0.1:{port['apiserver']}",
-        "controller-manager": f"127.0.0.1:{port['cm']}",
-        "scheduler": f"127.0.0.1:{port['sched']}",
-    })  # fmt: skip
-    pid = start(state, "prometheus-agent", [
-        PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
-        f"--storage.agent.path={state / 'prometheus-agent'}", f"--web.listen-address=127.0.0.1:{port['agent']}",
-    ])  # fmt: skip
-    wait("prometheus-agent", lambda: urllib.request.urlopen(f"{agent_url}/-/ready", timeout=5).status == 200,
-         pid, state / "logs" / "prometheus-agent.log", 60)  # fmt: skip
+    agent_url = start_agent(lab, token_file, remote_write)
     env = {
         "PROMETHEUS_URL": prom_url,
         "PROMETHEUS_AGENT_URL": agent_url,
-        "KUBE_APISERVER_URL": apiserver,
+        "KUBE_APISERVER_URL": api.url,
         "KUBE_CONTROLLER_MANAGER_URL": cm_url,
         "KUBE_SCHEDULER_URL": sched_url,
         "ETCD_URL": etcd_url,

@@ -24,7 +24,6 @@ from .problems import Problem
 DEFAULT_K8S_VERSION = "1.34"
 INSTALL_HINT = "kubernetes-validate is not installed: pip install 'n9e-k8s[k8s-validate]'"
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.0)?$")
 _CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding"}
 
 
@@ -52,14 +51,19 @@ def supported_versions() -> list[str]:
 
 
 def normalize_version(version: str) -> str:
-    """'1.34', 'v1.34' or '1.34.0' -> '1.34'; must be a bundled version (no silent fallback)."""
-    m = _VERSION_RE.match(version.strip())
+    """'1.34', 'v1.34' or '1.34.2' -> '1.34'; must be a bundled version (no silent fallback)."""
+    from .registry import dotted, parse_k8s_minor
+
     supported = supported_versions()
-    if not m or f"{m.group(1)}.{m.group(2)}" not in supported:
+    try:
+        minor = dotted(parse_k8s_minor(version))
+    except ValueError:
+        minor = None
+    if minor not in supported:
         raise UsageError(
             f"Kubernetes version {version!r} is not available offline; choose one of {', '.join(supported)}"
         )
-    return f"{m.group(1)}.{m.group(2)}"
+    return minor
 
 
 def _json_path(parts: Iterable[Any]) -> str:

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import SourceError, SourceErrors
-from .yamlio import LineDict, close_match, load_yaml, unknown_keys
+from .schemas import METRIC_REGISTRY, validate
+from .yamlio import LineDict, close_match, load_yaml
 
-METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
-STABILITY_LEVELS = ("STABLE", "BETA", "ALPHA", "NONE")
 # `components: [all]` (the default): a shared client/process metric that every component exports. The
 # other owners are the components of config.yaml and the `other_components` of metrics.yaml.
 SHARED = "all"
@@ -35,25 +34,20 @@ HIDE_WINDOW = {"STABLE": 3, "BETA": 1, "ALPHA": 0, "NONE": 0}
 NEW_HIDING_RULE_FROM = (1, 35)
 SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
 VERSION_RE = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
-ENTRY_KEYS = {
-    "type", "components", "labels", "stability", "deprecated", "hidden", "removed", "replacement",
-    "help", "source", "added", "label_changes", "labels_verified", "open_labels", "note", "label_values",
-    "origin", "stability_changes",
-}  # fmt: skip
-# Where a metric is defined. Only ``kubernetes`` metrics are held against the facts read from the
-# Kubernetes sources (tests/test_registry_facts.py); the others come from elsewhere.
-ORIGINS = ("kubernetes", "client_golang", "cadvisor", "kube-state-metrics", "prometheus")
-NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 
 Status = Literal["ok", "deprecated", "hidden", "removed"]
 
 
-def parse_version(text: str) -> tuple[int, int]:
-    """``"1.36"`` or ``"1.36.0"`` -> ``(1, 36)``; ValueError otherwise."""
+def parse_k8s_minor(text: str) -> tuple[int, int]:
+    """A Kubernetes minor: ``"1.36"``, ``"v1.36"`` or ``"1.36.0"`` -> ``(1, 36)``; ValueError otherwise."""
     m = VERSION_RE.match(str(text).strip().lstrip("v"))
     if not m:
         raise ValueError(f"not a Kubernetes version: {text!r} (expected e.g. 1.36)")
     return int(m.group(1)), int(m.group(2))
+
+
+def _minor(version: str | tuple[int, int]) -> tuple[int, int]:
+    return parse_k8s_minor(version) if isinstance(version, str) else version
 
 
 def dotted(v: tuple[int, int] | None) -> str:
@@ -105,7 +99,7 @@ class MetricInfo:
         """The stability level in a version (undoing later ``stability_changes``)."""
         if k8s_version is None:
             return self.stability
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         level = self.stability
         for change in sorted(self.stability_changes, key=lambda c: c.version, reverse=True):
             if v < change.version:
@@ -124,7 +118,7 @@ class MetricInfo:
         return (major, minor + 1)
 
     def status(self, k8s_version: str | tuple[int, int] = DEFAULT_VERSION) -> Status:
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         if self.removed and v >= self.removed:
             return "removed"
         hidden = self.hidden_from(v)
@@ -136,7 +130,7 @@ class MetricInfo:
 
     def exists_in(self, k8s_version: str | tuple[int, int]) -> bool:
         """False when the metric was only added after ``k8s_version``."""
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         return not (self.added and v < self.added)
 
     def labels_at(self, k8s_version: str | tuple[int, int] | None = None) -> frozenset[str]:
@@ -144,7 +138,7 @@ class MetricInfo:
         labels = set(self.labels)
         if k8s_version is None:
             return frozenset(labels)
-        v = parse_version(k8s_version) if isinstance(k8s_version, str) else k8s_version
+        v = _minor(k8s_version)
         for change in sorted(self.label_changes, key=lambda c: c.version, reverse=True):
             if v < change.version:
                 labels -= set(change.added)
@@ -201,84 +195,28 @@ def _version_field(raw: LineDict, key: str, file: Path, path: str) -> tuple[int,
     if value is None:
         return None
     try:
-        return parse_version(str(value))
+        return parse_k8s_minor(str(value))
     except ValueError as exc:
         raise SourceError(file, str(exc), line=raw.line_of(key), path=f"{path}.{key}") from None
 
 
-def _str_list(raw: LineDict, key: str, file: Path, path: str) -> list[str]:
-    value = raw.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise SourceError(
-            file, f"'{key}' must be a list of strings", line=raw.line_of(key), path=f"{path}.{key}"
-        )
-    return value
+def _changes(raw: LineDict, key: str, file: Path, path: str) -> list[tuple[LineDict, tuple[int, int]]]:
+    """The items of a ``*_changes`` list, each with its parsed version."""
+    return [
+        (ch, _version_field(ch, "version", file, f"{path}.{key}[{i}]") or (0, 0))
+        for i, ch in enumerate(raw.get(key) or [])
+    ]
 
 
-def _choice(raw: LineDict, key: str, choices: tuple[str, ...], file: Path, path: str) -> str:
-    value = raw.get(key)
-    if value not in choices:
-        raise SourceError(
-            file, f"{key} must be one of {', '.join(choices)}", line=raw.line_of(key), path=f"{path}.{key}"
-        )
-    return value
-
-
-def _changes(raw: LineDict, key: str, file: Path, path: str) -> list[tuple[LineDict, str, tuple[int, int]]]:
-    """The items of a ``*_changes`` list, each with its JSON path and its (required) version."""
-    out = []
-    for i, ch in enumerate(raw.get(key) or []):
-        cpath = f"{path}.{key}[{i}]"
-        if not isinstance(ch, LineDict) or "version" not in ch:
-            raise SourceError(file, f"each of {key} needs 'version'", line=raw.line_of(key), path=cpath)
-        out.append((ch, cpath, _version_field(ch, "version", file, cpath) or (0, 0)))
-    return out
-
-
-def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None) -> MetricInfo:
+def _parse_metric(name: str, raw: LineDict, file: Path, cluster_label: str | None) -> MetricInfo:
+    """One entry of a registry that passed its schema: the checks the schema cannot express."""
     path = f"metrics.{name}"
-    if not NAME_RE.match(name):
-        raise SourceError(file, "not a valid metric name", path=path)
-    if not isinstance(raw, LineDict):
-        raise SourceError(file, "must be a mapping", path=path)
-    unknown = unknown_keys(raw, sorted(ENTRY_KEYS), file, path)
-    if unknown:
-        raise unknown[0]
-    mtype = _choice(raw, "type", METRIC_TYPES, file, path)
-    stability = _choice(raw, "stability", STABILITY_LEVELS, file, path)
+    mtype = raw["type"]
     if mtype in SUFFIXES and name.endswith(("_bucket", "_sum", "_count")):
         raise SourceError(file, f"store a {mtype} under its base name", line=raw.line, path=path)
-    components = _str_list(raw, "components", file, path) or [SHARED]
-    labels = _str_list(raw, "labels", file, path)
-    changes = [
-        LabelChange(
-            version=version,
-            added=tuple(_str_list(ch, "added", file, cpath)),
-            removed=tuple(_str_list(ch, "removed", file, cpath)),
-            note=str(ch.get("note", "")),
-        )
-        for ch, cpath, version in _changes(raw, "label_changes", file, path)
-    ]
-    stability_changes = [
-        StabilityChange(version=version, before=_choice(ch, "before", STABILITY_LEVELS, file, cpath))
-        for ch, cpath, version in _changes(raw, "stability_changes", file, path)
-    ]
-    origin = raw.get("origin", "kubernetes")
-    if origin not in ORIGINS:
-        raise SourceError(
-            file,
-            f"origin must be one of {', '.join(ORIGINS)}",
-            line=raw.line_of("origin"),
-            path=f"{path}.origin",
-        )
+    components = raw.get("components") or [SHARED]
+    labels = raw.get("labels") or []
     values = raw.get("label_values") or {}
-    if not isinstance(values, dict) or not all(isinstance(v, list) and v for v in values.values()):
-        raise SourceError(
-            file,
-            "label_values maps a label to the list of its values",
-            line=raw.line_of("label_values"),
-            path=path,
-        )
     unknown_value_labels = sorted(set(values) - set(labels))
     if unknown_value_labels:
         raise SourceError(
@@ -291,7 +229,7 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
         name=name,
         type=mtype,
         labels=frozenset(labels),
-        stability=stability,
+        stability=raw["stability"],
         components=tuple(components),
         deprecated=_version_field(raw, "deprecated", file, path),
         hidden=_version_field(raw, "hidden", file, path),
@@ -300,16 +238,27 @@ def _parse_metric(name: str, raw: object, file: Path, cluster_label: str | None)
         replacement=raw.get("replacement"),
         help=str(raw.get("help") or ""),
         source=str(raw.get("source") or ""),
-        label_changes=tuple(changes),
-        labels_verified=bool(raw.get("labels_verified", True)),
-        open_labels=bool(raw.get("open_labels", False)),
+        label_changes=tuple(
+            LabelChange(
+                version=version,
+                added=tuple(ch.get("added") or ()),
+                removed=tuple(ch.get("removed") or ()),
+                note=str(ch.get("note") or ""),
+            )
+            for ch, version in _changes(raw, "label_changes", file, path)
+        ),
+        labels_verified=raw.get("labels_verified", True),
+        open_labels=raw.get("open_labels", False),
         note=str(raw.get("note") or ""),
         file=file,
         line=raw.line,
         extra_allowed=frozenset({cluster_label} if cluster_label else set()),
         label_values={k: tuple(str(x) for x in v) for k, v in values.items()},
-        origin=origin,
-        stability_changes=tuple(stability_changes),
+        origin=raw.get("origin", "kubernetes"),
+        stability_changes=tuple(
+            StabilityChange(version=version, before=ch["before"])
+            for ch, version in _changes(raw, "stability_changes", file, path)
+        ),
     )
     if info.removed and info.deprecated and info.removed < info.deprecated:
         raise SourceError(file, "removed before it was deprecated", line=raw.line_of("removed"), path=path)
@@ -343,22 +292,12 @@ def load_registry(
     if not file.is_file():
         raise SourceError(file, "missing: the metric registry is required by the linter")
     data = load_yaml(file)
-    if not isinstance(data, LineDict) or not isinstance(data.get("metrics"), LineDict):
-        raise SourceError(file, "must be a mapping with a 'metrics' mapping")
+    schema_problems = validate(METRIC_REGISTRY, data, str(file), lines=True)
+    if schema_problems:
+        raise SourceErrors([SourceError(file, p.message, p.line, p.path) for p in schema_problems])
     metrics: dict[str, MetricInfo] = {}
-    errors: list[SourceError] = unknown_keys(data, ("metrics", "other_components"), file)
-    others = data.get("other_components") or []
-    if not isinstance(others, list) or not all(isinstance(c, str) and c for c in others):
-        errors.append(
-            SourceError(
-                file,
-                "must be a list of names",
-                line=data.line_of("other_components"),
-                path="other_components",
-            )
-        )
-        others = []
-    owners = None if components is None else [*components, *others, SHARED]
+    errors: list[SourceError] = []
+    owners = None if components is None else [*components, *(data.get("other_components") or []), SHARED]
     raw_metrics: LineDict = data["metrics"]
     for name, raw in raw_metrics.items():
         try:

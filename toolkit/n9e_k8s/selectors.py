@@ -25,13 +25,12 @@ from typing import Literal
 
 from .components import Component, parse_component, value_error
 from .errors import SourceError, SourceErrors
+from .varrefs import substitute_variables
 from .yamlio import LineDict, close_match, load_yaml, unknown_keys
 
 Mode = Literal["dashboard", "rule"]
 
 PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
-# $var, ${var}, ${var:fmt}, [[var]]; quoted strings are matched first so that the callback can see them.
-VARIABLE_RE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]")
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 VARIABLE_KINDS = ("label", "duration", "number", "text")
 
@@ -144,13 +143,7 @@ class Selectors:
 
     def substitute_defaults(self, expr: str) -> str:
         """Replace known variables by their default values (for rules, tests and verification)."""
-
-        def repl(m: re.Match[str]) -> str:
-            name = m.group(1) or m.group(2) or m.group(3)
-            var = self.variables.get(name)
-            return var.default if var else m.group(0)
-
-        return VARIABLE_RE.sub(repl, expr)
+        return substitute_variables(expr, {name: var.default for name, var in self.variables.items()})
 
 
 def _require(node: object, key: str, kind: type, file: Path) -> object:

@@ -24,8 +24,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .catalog import Catalog, CatalogEntry
+from .n9e.formats.board import iter_panels
 from .project import Project
-from .selectors import VARIABLE_RE, Selectors
+from .selectors import Selectors
+from .varrefs import substitute_variables
 
 # label_values(metric{matchers}, label) or label_values(label)
 LABEL_VALUES_RE = re.compile(
@@ -212,16 +214,6 @@ def run_query(result: Result, query: QueryFn) -> Result:
     return result
 
 
-def substitute(expr: str, values: dict[str, str]) -> str:
-    """Replace $var / ${var} / [[var]] by the given values; unknown variables stay."""
-
-    def repl(m: re.Match[str]) -> str:
-        name = m.group(1) or m.group(2) or m.group(3)
-        return values.get(name, m.group(0))
-
-    return VARIABLE_RE.sub(repl, expr)
-
-
 def regex_escape(value: str) -> str:
     """A label value as a regex that matches exactly it, written for a double-quoted PromQL string
     (``=~"$instance"``): regex metacharacters get a backslash, and each backslash is doubled."""
@@ -261,7 +253,7 @@ def resolve_variables(
     for var in board["configs"].get("var", []):
         name, vtype = var["name"], var.get("type")
         if vtype == "query":
-            definition = substitute(var.get("definition", ""), values)
+            definition = substitute_variables(var.get("definition", ""), values)
             m = LABEL_VALUES_RE.match(definition)
             result = Result(kind="variable", name=f"{ident}/${name}", query=definition)
             if not m:
@@ -320,7 +312,9 @@ def dashboard_results(
         values, var_results = resolve_variables(board, label_values, selectors)
         report.variables[ident] = values
         out += var_results
-        for panel in _panels(board["configs"].get("panels", [])):
+        for _, panel in iter_panels(board["configs"].get("panels"), "panels"):
+            if panel.get("type") == "row":
+                continue  # its children come next
             for target in panel.get("targets", []):
                 expr = target.get("expr", "")
                 entry = by_expr.get(expr)
@@ -328,20 +322,12 @@ def dashboard_results(
                     Result(
                         kind="dashboard",
                         name=f"{ident}/{panel.get('name', panel.get('id'))}/{target.get('refId', '?')}",
-                        query=substitute(expr, values),
+                        query=substitute_variables(expr, values),
                         expected_empty=entry.expected_empty if entry else None,
                         entry=entry.id if entry else None,
                     )
                 )
     return out
-
-
-def _panels(panels: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
-    for panel in panels:
-        if panel.get("type") == "row":
-            yield from _panels(panel.get("panels") or [])
-        else:
-            yield panel
 
 
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}

@@ -33,13 +33,13 @@ def register(app: typer.Typer) -> None:
         Exit code 0 when there is no error-level finding, 1 when there is one, 2 for bad input.
         """
         from ..errors import SourceError, SourceErrors, UsageError
-        from ..registry import DEFAULT_VERSION, SUPPORTED_VERSIONS, parse_version
+        from ..registry import DEFAULT_VERSION, SUPPORTED_VERSIONS, parse_k8s_minor
 
         try:
             check_choice("--format", output_format, TEXT_OR_JSON)
             version = k8s_version or DEFAULT_VERSION
             try:
-                major, minor = parse_version(version)
+                major, minor = parse_k8s_minor(version)
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             version = f"{major}.{minor}"

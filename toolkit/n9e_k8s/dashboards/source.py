@@ -4,6 +4,7 @@ the catalog and the selector configuration."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ from ..errors import SourceError, SourceErrors
 from ..langs import Text
 from ..problems import Problem
 from ..schemas import DASHBOARD_SOURCE, validate
-from ..selectors import VARIABLE_RE, Selectors
+from ..selectors import Selectors
 from ..source import SourceTree
+from ..varrefs import variable_names
 from ..yamlio import LineDict, load_yaml
 from .units import UnknownUnit, n9e_unit
 
@@ -45,8 +47,14 @@ class DashboardSpec:
     tags: tuple[str, ...]
     rows: tuple[RowSpec, ...]
 
+    def panels(self) -> Iterator[tuple[RowSpec, PanelSpec]]:
+        """Every panel of the board, in order, with its row."""
+        for row in self.rows:
+            for panel in row.panels:
+                yield row, panel
+
     def query_ids(self) -> list[str]:
-        return [q for row in self.rows for panel in row.panels for q in panel.queries]
+        return [q for _, panel in self.panels() for q in panel.queries]
 
 
 def slug(text: str) -> str:
@@ -66,8 +74,7 @@ def dashboard_files(tree: SourceTree) -> list[Path]:
 def used_variables(expr: str) -> set[str]:
     """Dashboard variables an expression uses, without n9e built-ins ($__rate_interval...) and
     regex back-references ($1)."""
-    names = {m.group(1) or m.group(2) or m.group(3) for m in VARIABLE_RE.finditer(expr)}
-    return {n for n in names if not n.startswith("__") and not n.isdigit()}
+    return {n for n in variable_names(expr) if not n.startswith("__")}
 
 
 def entry_problems(entry: CatalogEntry, selectors: Selectors, unit: str | None = None) -> list[str]:

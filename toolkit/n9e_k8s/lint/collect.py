@@ -97,12 +97,6 @@ def recorded_series(project: Project) -> frozenset[str]:
 VAR_KIND_BY_TYPE = {"constant": "label", "custom": "label", "query": "label", "textbox": "text"}
 
 
-def _panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for p in panels or []:
-        yield p
-        yield from _panels(p.get("panels") or [])
-
-
 def panel_unit(panel: dict[str, Any]) -> str | None:
     std = (panel.get("options") or {}).get("standardOptions") or {}
     unit = std.get("unit") or std.get("util")
@@ -123,7 +117,9 @@ def dashboard_queries(board: dict[str, Any], file: str | None = None, name: str 
     }
     board_name = name or board.get("name") or file or "dashboard"
     out: list[Query] = []
-    for panel in _panels(configs.get("panels") or []):
+    from ..n9e.formats.board import iter_panels
+
+    for _, panel in iter_panels(configs.get("panels"), "panels"):
         for i, target in enumerate(panel.get("targets") or []):
             expr = target.get("expr")
             if not isinstance(expr, str) or not expr.strip():

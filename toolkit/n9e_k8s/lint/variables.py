@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..varrefs import VARIABLE_RE, variable_name, variable_names
+
 PLACEHOLDER_PREFIX = "n9e_k8s_var_"
 DURATION_BASE = 11277964  # unlikely to clash with a real range (dashboard-linter's seed)
 # Grafana/n9e global variables and their kinds.
@@ -36,11 +38,8 @@ GLOBALS: dict[str, str] = {
     "__user": "text",
     "__org": "text",
 }
-TOKEN_RE = re.compile(
-    r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`'  # quoted strings
-    r"|\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]"
-)
-INNER_RE = re.compile(r"\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]")
+# Quoted strings first, so that the callback sees them whole (variables inside stay as written).
+TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`|' + VARIABLE_RE.pattern)
 DURATION_RE = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -94,10 +93,10 @@ def substitute(expr: str, kinds: dict[str, str], defaults: dict[str, str] | None
         nonlocal counter
         token = m.group(0)
         if token[0] in "\"'`":
-            for inner in INNER_RE.finditer(token):
-                note(inner.group(1) or inner.group(2) or inner.group(3))
+            for name in variable_names(token):
+                note(name)
             return token
-        name = m.group(1) or m.group(2) or m.group(3)
+        name = variable_name(m)
         note(name)
         before = expr[: m.start()]
         kind = kinds.get(name) or GLOBALS.get(name)

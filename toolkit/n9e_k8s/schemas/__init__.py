@@ -9,9 +9,11 @@ from importlib import resources
 from typing import Any
 
 from ..problems import Problem, json_path
-from ..yamlio import line_of
+from ..yamlio import close_match, line_of
 
 DASHBOARD_SOURCE = "dashboard-source.schema.json"
+CATALOG_SOURCE = "catalog-source.schema.json"
+METRIC_REGISTRY = "metric-registry.schema.json"
 N9E_BOARD = "n9e-board.schema.json"
 
 
@@ -34,7 +36,9 @@ def _deepest(error: Any) -> Any:
     from jsonschema.exceptions import best_match
 
     while error.context:
-        candidate = best_match(error.context)
+        # a branch that failed only on its type is the one the author did not mean
+        meant = [e for e in error.context if e.validator != "type"] or error.context
+        candidate = best_match(meant)
         if candidate is None or len(candidate.absolute_path) < len(error.absolute_path):
             break
         if len(candidate.absolute_path) == len(error.absolute_path) and error.validator == "oneOf":
@@ -49,12 +53,27 @@ _JSON_TYPES = {
 }  # fmt: skip
 
 
-def _message(error: Any) -> str:
-    """The rule broken, in a line (jsonschema's own text repeats the whole instance)."""
+def _json_type(instance: Any) -> str:
+    """The JSON name of a value's type (also for the line-remembering LineDict/LineList)."""
+    for cls in type(instance).__mro__:
+        if cls in _JSON_TYPES:
+            return _JSON_TYPES[cls]
+    return type(instance).__name__
+
+
+def _message(error: Any, extra_key: str | None = None) -> str:
+    """The rule broken, in a line (jsonschema's own text repeats the whole instance). A schema may
+    word it itself: ``"x-messages": {"<keyword>": "text"}`` next to the keyword that fails."""
     kind, value, instance = error.validator, error.validator_value, error.instance
-    if kind == "type":
+    own = error.schema.get("x-messages", {}) if isinstance(error.schema, dict) else {}
+    if kind in own:
+        text = own[kind]
+    elif extra_key is not None:
+        known = error.schema.get("properties", {})
+        text = f"unknown key {extra_key!r}{close_match(extra_key, known)}"
+    elif kind == "type":
         wanted = " or ".join(value) if isinstance(value, list) else value
-        text = f"must be of type {wanted}, not {_JSON_TYPES.get(type(instance), type(instance).__name__)}"
+        text = f"must be of type {wanted}, not {_json_type(instance)}"
     elif kind == "not" and isinstance(value, dict) and "pattern" in value:
         text = f"{instance!r} must not match {value['pattern']!r}"
     elif kind == "oneOf" and all(isinstance(b, dict) and "required" in b for b in value):
@@ -63,7 +82,7 @@ def _message(error: Any) -> str:
     elif kind in ("minItems", "maxItems", "uniqueItems", "minProperties") and isinstance(
         instance, list | dict
     ):
-        text = error.message.replace(repr(instance), f"{_JSON_TYPES[type(instance)]}", 1)
+        text = error.message.replace(repr(instance), _json_type(instance), 1)
     else:
         text = error.message
     if len(text) > 240:
@@ -88,16 +107,20 @@ def validate(name: str, document: Any, file: str, prefix: str = "", lines: bool 
     for error in _validator(name).iter_errors(document):
         error = _deepest(error)
         parts = list(error.absolute_path)
+        extra_key = None
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             # point at the first unexpected key itself (its path and line)
             known = error.schema.get("properties", {})
-            extra = sorted(k for k in error.instance if k not in known)
+            extra = sorted(str(k) for k in error.instance if k not in known)
+            extra_key = extra[0] if extra else None
             parts += extra[:1]
+        elif "propertyNames" in error.schema_path and isinstance(error.instance, str):
+            parts.append(error.instance)  # a bad key: point at the key, not at its mapping
         problems.append(
             Problem(
                 file=file,
                 path=json_path(parts, prefix),
-                message=_message(error),
+                message=_message(error, extra_key),
                 line=_line(document, parts) if lines else None,
             )
         )

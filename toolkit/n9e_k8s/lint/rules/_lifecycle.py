@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...registry import MetricInfo, dotted, parse_version
+from ...registry import MetricInfo, dotted, parse_k8s_minor
 from ..model import LintContext, Parsed
 from .base import named_selectors
 
@@ -26,4 +26,4 @@ def use_instead(info: MetricInfo) -> str:
 
 
 def target(ctx: LintContext) -> tuple[int, int]:
-    return parse_version(ctx.k8s_version)
+    return parse_k8s_minor(ctx.k8s_version)

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 
 import promql_parser as pp
 
+from ...varrefs import VARIABLE_RE
 from ..model import Finding, LintContext, Parsed, Query
 from ..promql import matchers
-from ..variables import INNER_RE, is_placeholder
+from ..variables import is_placeholder
 from .base import Rule, named_selectors
 
 
@@ -41,7 +42,7 @@ class ImpossibleValue(Rule):
             info = found[0]
             for m in matchers(node):
                 known = info.label_values.get(m.name)
-                if not known or INNER_RE.search(m.value) or is_placeholder(m.value) or "$" in m.value:
+                if not known or VARIABLE_RE.search(m.value) or is_placeholder(m.value) or "$" in m.value:
                     continue
                 if not _can_match(m.op, m.value, known):
                     yield self.finding(

@@ -5,9 +5,9 @@ from collections.abc import Iterable
 
 import promql_parser as pp
 
+from ...varrefs import VARIABLE_RE
 from ..model import Finding, LintContext, Parsed, Query
 from ..promql import matchers, walk
-from ..variables import INNER_RE
 from .base import Rule
 
 REGEX_LIKE = re.compile(r"\||\.\*|\.\+|\[[^\]]+\]|\\[dws.]|\^|\$$|\(\?")
@@ -25,7 +25,7 @@ class RegexInEquality(Rule):
             for m in matchers(node):
                 if m.op not in (pp.MatchOp.Equal, pp.MatchOp.NotEqual):
                     continue
-                value = INNER_RE.sub("", m.value)  # "$var" itself is not a regex
+                value = VARIABLE_RE.sub("", m.value)  # "$var" itself is not a regex
                 if REGEX_LIKE.search(value):
                     op = "=" if m.op == pp.MatchOp.Equal else "!="
                     fix = "=~" if op == "=" else "!~"

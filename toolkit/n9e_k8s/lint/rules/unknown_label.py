@@ -5,10 +5,11 @@ from collections.abc import Iterable
 
 import promql_parser as pp
 
+from ...varrefs import VARIABLE_RE
 from ..infer import labels_of
 from ..model import Finding, LintContext, Parsed, Query
 from ..promql import agg_labels, agg_op, binary_matching, is_scalar, matchers, walk
-from ..variables import INNER_RE, is_placeholder
+from ..variables import is_placeholder
 from .base import Rule, named_selectors
 
 
@@ -18,7 +19,7 @@ def matches_empty(op: object, value: str) -> bool:
         return True
     if op == pp.MatchOp.Equal:
         return value == ""
-    if INNER_RE.search(value):  # "$var": the value is chosen at view time (often .*)
+    if VARIABLE_RE.search(value):  # "$var": the value is chosen at view time (often .*)
         return True
     try:
         return re.fullmatch(value, "") is not None
