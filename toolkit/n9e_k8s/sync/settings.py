@@ -197,7 +197,10 @@ def resolve_settings(
     ):
         merged.update(layer)
     if not merged.get("url"):
-        raise UsageError("no n9e URL: pass --url, set N9E_URL (or N9E_BASE_URL, N9E_API_URL), or choose a context with a url (--context)")
+        raise UsageError(
+            "no n9e URL: pass --url, set N9E_URL (or N9E_BASE_URL, N9E_API_URL), "
+            "or choose a context with a url (--context)"
+        )
     merged["url"] = str(merged["url"]).rstrip("/")
     for key in ("group", "datasource"):
         if merged.get(key) is not None:
