@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "n9e_k8s", "errors", "textio", "langs", "varrefs", "yamlio", "problems", "promql_syntax", "schemas", "source",
             "lint.promql", "lint.variables", "dashboards.units", "dashboards.layout",
-            "sync.plan", "sync.uisave", "sync.lock", "n9e",
+            "sync.plan", "sync.uisave", "sync.lock", "n9e", "reports",
             # packages whose __init__ imports nothing
             "alerts", "dashboards", "commands", "sync",
         ),
