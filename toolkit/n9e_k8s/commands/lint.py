@@ -30,6 +30,21 @@ def register(app: typer.Typer) -> None:
         unit: Annotated[
             str | None, typer.Option("--unit", help="n9e unit the --expr values are shown in (unit checks).")
         ] = None,
+        changed: Annotated[
+            bool,
+            typer.Option(
+                "--changed",
+                help="Lint only what changed against a git base (and what uses it), as `pint ci` does.",
+            ),
+        ] = False,
+        base: Annotated[
+            str | None,
+            typer.Option(
+                "--base",
+                help="Git base of --changed. Default: origin/main, else main, else HEAD~1.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         """Lint PromQL: the whole catalog (and registered dashboards/alerts), or --expr expressions.
 
@@ -52,7 +67,11 @@ def register(app: typer.Typer) -> None:
                 )
             if unit is not None and not expr:
                 raise UsageError("--unit applies to --expr expressions only")
-            findings, queries, root = _run(source, expr or [], version, unit)
+            if expr and (changed or base):
+                raise UsageError("--changed and --base apply to the source tree, not to --expr")
+            if base is not None and not changed:
+                raise UsageError("--base applies to --changed only")
+            findings, queries, root = _run(source, expr or [], version, unit, changed, base)
         except (UsageError, SourceError, SourceErrors) as exc:
             # Broken input is a usage/input error here (exit 2): exit 1 means "the queries have errors".
             for e in getattr(exc, "errors", [exc]):
@@ -71,7 +90,9 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(EXIT_ERROR if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
-def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
+def _run(
+    source: str | None, exprs: list[str], version: str, unit: str | None, changed: bool, base: str | None
+):
     from ..errors import SourceError
     from ..lint import LintContext, Query, lint_queries
     from ..lint.collect import LINT_PARTS, collect_queries, recorded_series
@@ -79,7 +100,13 @@ def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
     from ..source import resolve_source
 
     tree = resolve_source(source)
-    project = load_project(tree, LINT_PARTS)
+    changes = None
+    if changed:
+        from ..gitdiff import changed_lines
+        from ..lint.changed import CHANGED_PARTS
+
+        base, changes = changed_lines(tree.root, base)
+    project = load_project(tree, CHANGED_PARTS if changed else LINT_PARTS)
     if project.registry is None:
         raise SourceError(
             tree.promql / "metrics.yaml", "missing: the metric registry is required by the linter"
@@ -91,8 +118,18 @@ def _run(source: str | None, exprs: list[str], version: str, unit: str | None):
         ]
     else:
         queries = collect_queries(project)
+    if changes is not None:
+        from ..lint.changed import select_changed
+
+        picked = select_changed(project, queries, changes)
+        err_note(f"--changed against {base}: {len(picked)} of {len(queries)} queries")
+        queries = picked
     ctx = LintContext(project.registry, project.config, version, recorded=recorded_series(project))
     return lint_queries(queries, ctx), queries, tree.root
+
+
+def err_note(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def _print(findings, count: int, version: str, output_format: str) -> None:
