@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "n9e_k8s", "errors", "textio", "langs", "varrefs", "yamlio", "problems", "promql_syntax", "schemas", "source",
             "lint.promql", "lint.variables", "dashboards.units", "dashboards.layout",
-            "sync.plan", "sync.uisave", "sync.lock", "n9e",
+            "sync.plan", "sync.uisave", "sync.lock", "n9e", "reports", "gitdiff",
             # packages whose __init__ imports nothing
             "alerts", "dashboards", "commands", "sync",
         ),
@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "dashboards.render", "dashboards.clusters", "dashboards.produce", "dashboards.docs",
             "alerts.render", "alerts.produce",
-            "manifests", "k8s_validate", "lint.collect",
+            "manifests", "k8s_validate", "lint.collect", "lint.changed",
         ),
     ),
     ("application", ("build", "validate", "verify", "sync.")),

@@ -17,6 +17,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help and usage errors: typer's rich formatter imports rich.markdown, pygments and more
+    # (~100 ms) on every `--help`, twice what the rest of the start-up costs (bench/startup.py).
+    rich_markup_mode=None,
 )
 
 # command name -> module under n9e_k8s.commands; each module exposes `register(app)`.

@@ -87,16 +87,23 @@ def check_manifests(project: Project) -> list[Problem]:
 SOURCE_CHECKS: list[SourceCheck] = [check_dashboards, check_rules, check_manifests]
 
 
-def validate_tree(tree: SourceTree) -> list[Problem]:
-    """Every part of the source (config.yaml, catalog, dashboards, rules, registry, expected-empty.yaml), then
-    every SOURCE_CHECKS hook on what loaded."""
+def check_name(check: SourceCheck) -> str:
+    """``check_dashboards`` -> ``dashboards``: the id a report gives the check's problems."""
+    return getattr(check, "__name__", "check").removeprefix("check_")
+
+
+def validate_tree_by_check(tree: SourceTree) -> list[tuple[str, list[Problem]]]:
+    """(check, problems) for the load of every part of the source ("source": config.yaml, catalog,
+    dashboards, rules, registry, expected-empty.yaml), then for every SOURCE_CHECKS hook on what loaded."""
     project, errors = load_project_partial(tree)
-    problems = from_source_errors(SourceErrors(errors)) if errors else []
-    if project is None:
-        return problems
-    for check in SOURCE_CHECKS:
-        problems += check(project)
-    return problems
+    out = [("source", from_source_errors(SourceErrors(errors)) if errors else [])]
+    if project is not None:
+        out += [(check_name(check), check(project)) for check in SOURCE_CHECKS]
+    return out
+
+
+def validate_tree(tree: SourceTree) -> list[Problem]:
+    return [p for _, problems in validate_tree_by_check(tree) for p in problems]
 
 
 def validate_object(obj: Any, file: str, prefix: str = "") -> list[Problem]:

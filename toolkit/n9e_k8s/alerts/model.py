@@ -91,6 +91,7 @@ class Alert:
     file: Path | None = None
     line: int | None = None
     expr_line: int | None = None
+    query: str | None = None  # the catalog id of a `query:` alert
 
     @property
     def for_seconds(self) -> int:
@@ -325,6 +326,7 @@ def _alert(raw: LineDict, group: str, path: str, ctx: _Ctx, catalog_get: Any) ->
                 file=ctx.file,
                 line=raw.line,
                 expr_line=raw.line_of("query" if "query" in raw else "expr"),
+                query=raw.get("query"),
             )
         )
     cases = _alert_cases(raw, out, path, ctx)

@@ -47,7 +47,12 @@ class Connection:
 
 OPTIONS: dict[str, Any] = {
     "url": Annotated[
-        str | None, typer.Option("--url", help="n9e base URL (env N9E_URL).", show_default=False)
+        str | None,
+        typer.Option(
+            "--url",
+            help="n9e base URL (env N9E_URL; or N9E_BASE_URL, N9E_API_URL).",
+            show_default=False,
+        ),
     ],
     "token": Annotated[
         str | None,

@@ -28,7 +28,15 @@ if TYPE_CHECKING:
 Group = Annotated[
     str | None, typer.Option("--group", help="Busi group name or id (env N9E_GROUP).", show_default=False)
 ]
-Output = Annotated[str, typer.Option("--output", "-o", help="text (people) or json (scripts).")]
+Output = Annotated[
+    str,
+    typer.Option(
+        "--output",
+        "-o",
+        help="text (people), json (scripts), or markdown (a PR comment; sync commands only).",
+    ),
+]
+SYNC_OUTPUTS = ("text", "json", "markdown")
 DryRun = Annotated[
     bool,
     typer.Option(
@@ -64,12 +72,13 @@ FromBuild = Annotated[
 Parallel = Annotated[int, typer.Option("--parallel", help="Concurrent reads of boards.")]
 
 
-SYMBOL = {"create": "+", "update": "~", "delete": "-", "drift": "!", "conflict": "!", "unchanged": "="}
 STYLE = {"create": "green", "update": "yellow", "delete": "red", "drift": "magenta", "conflict": "magenta"}
 
 
 def _print_plan(console: Any, plan: Plan, dry_run: bool) -> None:
     from rich.markup import escape
+
+    from ..sync.plan import SYMBOL
 
     for a in plan.actions:
         if a.op == "unchanged":
@@ -135,10 +144,10 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
     from ..sync.engine import SyncOptions, sync
 
     output = params["output"]
-    console = Console(stderr=output == "json", no_color=no_color())
+    console = Console(stderr=output != "text", no_color=no_color())
     code = EXIT_ERROR
     with handle_errors():
-        check_choice("--output", output, TEXT_OR_JSON)
+        check_choice("--output", output, SYNC_OUTPUTS)
         check_choice("--lang", params["lang"], LANGS)
         if not 1 <= params["parallel"] <= 32:
             raise UsageError(f"--parallel must be from 1 to 32, not {params['parallel']}")
@@ -178,7 +187,7 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
             MofNCompleteColumn(),
             console=console,
             transient=True,
-            disable=output == "json" or not console.is_terminal,
+            disable=output != "text" or not console.is_terminal,
         )
         task = None
 
@@ -218,6 +227,10 @@ def _run_sync(kinds: list[str], params: dict[str, Any]) -> None:
         code = report.exit_code()
         if output == "json":
             typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        elif output == "markdown":
+            from ..sync.markdown import plan_markdown
+
+            typer.echo(plan_markdown(report), nl=False)
         else:
             _print_summary(console, report)
     raise typer.Exit(code)

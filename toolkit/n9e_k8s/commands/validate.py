@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_ERROR, EXIT_OK, TEXT_OR_JSON, SourceOption, check_choice, handle_errors
+from .common import EXIT_ERROR, EXIT_OK, SourceOption, check_choice, handle_errors
+from .reporting import REPORT_FORMATS as FORMATS
 
 
 def register(app: typer.Typer) -> None:
@@ -20,26 +21,38 @@ def register(app: typer.Typer) -> None:
                 help="n9e export files (a board or a JSON array) or folders of them. Default: the source tree."
             ),
         ] = None,
-        output: Annotated[str, typer.Option("--output", help="text or json.")] = "text",
+        output: Annotated[
+            str,
+            typer.Option(
+                "--output", "--format", help="text, json, or for CI: github (annotations), sarif, junit."
+            ),
+        ] = "text",
         source: SourceOption = None,
     ) -> None:
         """Check the source tree (config, catalog, dashboards and their rendered boards), or the given
         n9e export files. Exit 0 when valid (warnings allowed), 1 on errors, 2 on bad usage."""
         from ..problems import errors
         from ..source import resolve_source
-        from ..validate import validate_files, validate_tree
+        from ..validate import expand_paths, validate_files, validate_tree_by_check
 
         with handle_errors():
-            check_choice("--output", output, TEXT_OR_JSON)
+            check_choice("--output", output, FORMATS)
             if paths:
-                problems = validate_files(paths)
+                by_check = [("export", validate_files(paths))]
+                files, root = expand_paths(paths), Path.cwd()
                 subject = f"{len(paths)} path(s)"
             else:
                 tree = resolve_source(source)
-                problems = validate_tree(tree)
+                by_check = validate_tree_by_check(tree)
+                files, root = None, tree.root
                 subject = f"source tree {tree.root}"
+        problems = [p for _, found in by_check for p in found]
         failed = errors(problems)
-        if output == "json":
+        if output not in ("text", "json"):
+            from .reporting import emit, source_files, validate_report
+
+            emit(output, validate_report(by_check, files or source_files(root), root))
+        elif output == "json":
             typer.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
         else:
             for p in problems:

@@ -25,6 +25,8 @@ CREATE, UPDATE, UNCHANGED, DELETE, DRIFT, CONFLICT = (
     "drift",
     "conflict",
 )
+# How a plan shows each op (text and markdown).
+SYMBOL = {CREATE: "+", UPDATE: "~", DELETE: "-", DRIFT: "!", CONFLICT: "!", UNCHANGED: "="}
 # Ops that write (when applied); drift/conflict write only with --force.
 WRITES = (CREATE, UPDATE, DELETE)
 

@@ -103,6 +103,19 @@ FLAG_KEYS = tuple(k for k in SETTINGS_KEYS if not k.startswith("basic_"))
 # Set by N9E_<KEY> (N9E_URL, N9E_TOKEN, ...): all but insecure, which only a flag or a context turns on.
 ENV_KEYS = tuple(k for k in SETTINGS_KEYS if k != "insecure")
 SECRET_ENV_KEYS = frozenset({"token_env", "password_env", "basic_password_env"})
+# Names other n9e tools give the URL variable; N9E_URL wins over them.
+URL_ENV_ALIASES = ("N9E_BASE_URL", "N9E_API_URL")
+
+
+def env_url(env: dict[str, str]) -> str | None:
+    """N9E_URL, else the one alias that is set; two aliases that disagree are a usage error."""
+    if env.get("N9E_URL"):
+        return env["N9E_URL"]
+    given = {name: env[name] for name in URL_ENV_ALIASES if env.get(name)}
+    if len({v.rstrip("/") for v in given.values()}) > 1:
+        names = " and ".join(f"{n}={v!r}" for n, v in given.items())
+        raise UsageError(f"{names} disagree: set N9E_URL, or only one of them")
+    return next(iter(given.values()), None)
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -175,6 +188,7 @@ def resolve_settings(
         Path(config).expanduser() if config else None, context, env, explicit=bool(config)
     )
     from_env = {k: env.get(f"N9E_{k.upper()}") for k in ENV_KEYS}
+    from_env["url"] = env_url(env)
     merged: dict[str, Any] = {}
     for layer in (
         ctx,
@@ -183,7 +197,10 @@ def resolve_settings(
     ):
         merged.update(layer)
     if not merged.get("url"):
-        raise UsageError("no n9e URL: pass --url, set N9E_URL, or choose a context with a url (--context)")
+        raise UsageError(
+            "no n9e URL: pass --url, set N9E_URL (or N9E_BASE_URL, N9E_API_URL), "
+            "or choose a context with a url (--context)"
+        )
     merged["url"] = str(merged["url"]).rstrip("/")
     for key in ("group", "datasource"):
         if merged.get(key) is not None:
