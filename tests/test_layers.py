@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("application", ("build", "validate", "verify", "sync.")),
-    ("cli", ("commands.", "cli")),
+    ("cli", ("commands.", "cli", "__main__")),
 ]  # fmt: skip
 
 

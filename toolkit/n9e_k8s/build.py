@@ -220,6 +220,43 @@ def _read(path: Path) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class Difference:
+    path: str  # relative to the output directory, POSIX separators
+    status: str  # "differs", "missing" (the build would write it) or "stale" (the build would not)
+
+
+def compare_all(files: Mapping[str, str], out: Path) -> list[Difference]:
+    """How ``out`` differs from what a build would write there, sorted by path; [] when it is current.
+
+    A file the build writes is compared byte for byte (as write_all writes it: UTF-8, LF); any other file
+    under ``out`` is stale, except the MARKER. Nothing is written."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a directory")
+    found: list[Difference] = []
+    for rel, content in files.items():
+        try:
+            current = (out / rel).read_bytes()
+        except FileNotFoundError:
+            found.append(Difference(rel, "missing"))
+            continue
+        except OSError as exc:
+            raise UsageError(f"--out {out}: cannot read {rel}: {exc.strerror or exc}") from None
+        if current != content.encode("utf-8"):
+            found.append(Difference(rel, "differs"))
+    if out.is_dir():
+        for path in out.rglob("*"):
+            rel = path.relative_to(out).as_posix()
+            if (path.is_symlink() or not path.is_dir()) and rel != MARKER and rel not in files:
+                found.append(Difference(rel, "stale"))
+    return sorted(found, key=lambda d: d.path)
+
+
+def _render(tree: SourceTree, lang: str, options: Mapping[str, Any] | None) -> dict[str, str]:
+    settings = BuildSettings(lang, dict(options or {}))
+    return render_all(load_project(tree, BUILD_PARTS), settings)
+
+
 def build(
     tree: SourceTree,
     out: Path,
@@ -229,5 +266,11 @@ def build(
 ) -> list[Written]:
     if clean:
         check_clean_target(out, tree.root)
-    settings = BuildSettings(lang, dict(options or {}))
-    return write_all(render_all(load_project(tree, BUILD_PARTS), settings), out, clean=clean, marker=True)
+    return write_all(_render(tree, lang, options), out, clean=clean, marker=True)
+
+
+def check(
+    tree: SourceTree, out: Path, lang: str = "en", options: Mapping[str, Any] | None = None
+) -> list[Difference]:
+    """`build --check`: render in memory and compare with ``out`` (a committed output), writing nothing."""
+    return compare_all(_render(tree, lang, options), out)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..errors import UsageError
 from ..n9e.versions import DEFAULT_TARGET
-from .common import TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color, out_path
+from .common import EXIT_ERROR, TEXT_OR_JSON, SourceOption, check_choice, handle_errors, no_color, out_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..build import Difference
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +30,14 @@ def register(app: typer.Typer) -> None:
                 "--clean",
                 help="Replace the output directory as a whole (drops stale files); only a folder an earlier "
                 "build wrote (it holds a .n9e-k8s-build file).",
+            ),
+        ] = False,
+        check: Annotated[
+            bool,
+            typer.Option(
+                "--check",
+                help="Write nothing: exit 1 unless --out holds exactly what this build writes (every file "
+                "identical, none missing, no stale file), listing each that is not.",
             ),
         ] = False,
         remote_write_url: Annotated[
@@ -61,11 +75,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render every artifact in memory, validate it, then write it under --out (nothing on error)."""
         from ..build import build as run_build
+        from ..build import check as run_check
         from ..source import resolve_source
 
         with handle_errors():
             out = out_path(out_arg)
             check_choice("--output", output, TEXT_OR_JSON)
+            if check and clean:
+                raise UsageError("--check writes nothing: it cannot be combined with --clean")
             tree = resolve_source(source)
             options: dict = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}
             options["dashboards"] = {"n9e_version": n9e_version}  # the board format of that UI
@@ -76,6 +93,9 @@ def register(app: typer.Typer) -> None:
                 "notify_channels": notify_channel or [],
                 "notify_groups": notify_group or [],
             }
+            if check:
+                report_check(out, run_check(tree, out, lang=lang, options=options), output)
+                return
             written = run_build(tree, out, lang=lang, clean=clean, options=options)
         if output == "json":
             typer.echo(json.dumps([str(out / w.path) for w in written], indent=2))
@@ -97,3 +117,21 @@ def register(app: typer.Typer) -> None:
                 f"manifests/ remote-write to the placeholder {PLACEHOLDER_REMOTE_WRITE_URL}: "
                 "pass --remote-write-url (or use `n9e-k8s manifests`) for a real n9e."
             )
+
+
+def report_check(out: Path, differences: list[Difference], output: str) -> None:
+    """Print what `build --check` found; exit 1 unless --out is current."""
+    if output == "json":
+        typer.echo(json.dumps([{"path": d.path, "status": d.status} for d in differences], indent=2))
+    elif differences:
+        for d in differences:
+            typer.echo(f"{d.status}: {out / d.path}")
+        typer.echo(
+            f"{out} is not what `n9e-k8s build` writes ({len(differences)} file(s)): run the build with the same "
+            "options and commit the result (`--clean` also drops stale files)",
+            err=True,
+        )
+    else:
+        typer.echo(f"{out} is current")
+    if differences:
+        raise typer.Exit(EXIT_ERROR)
