@@ -209,9 +209,9 @@ def test_outputs_are_complete_and_deterministic(rules) -> None:
     b = render_outputs(rules, RenderOptions())
     assert a == b
     assert set(a) == {
-        "alerts/apiserver.json", "alerts/controller-manager.json", "alerts/scheduler.json",
+        "alerts/apiserver.json", "alerts/controller-manager.json", "alerts/scheduler.json", "alerts/etcd.json",
         "recording-rules/apiserver.json", "prometheus/apiserver.rules.yaml",
-        "prometheus/controller-manager.rules.yaml", "prometheus/scheduler.rules.yaml",
+        "prometheus/controller-manager.rules.yaml", "prometheus/scheduler.rules.yaml", "prometheus/etcd.rules.yaml",
         "prometheus/prometheusrule.yaml",
     }  # fmt: skip
     records = json.loads(a["recording-rules/apiserver.json"])
@@ -327,4 +327,6 @@ def test_only_the_burn_rate_and_outages_page(rules) -> None:
     assert critical == {
         "KubeAPIErrorBudgetBurn", "KubeAPIDown", "KubeClientCertificateExpiration",
         "KubeControllerManagerDown", "KubeControllerManagerNoLeader", "KubeSchedulerDown", "KubeSchedulerNoLeader",
+        # etcd outages: no member, no quorum, no leader, or a full database (NOSPACE: read-only)
+        "EtcdDown", "EtcdInsufficientMembers", "EtcdNoLeader", "EtcdDatabaseQuotaLowSpace",
     }  # fmt: skip

@@ -193,7 +193,8 @@ def test_unbundled_kubernetes_version_is_a_usage_error(selectors: Selectors) -> 
 def _promtool_check(promtool: Path, config_text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """`promtool check config --agent` on the rendered prometheus.yml.
 
-    promtool checks that authorization.credentials_file exists (not ca_file or basic_auth files), and
+    promtool checks that authorization.credentials_file and tls_config.cert_file/key_file exist (not
+    ca_file or basic_auth files), and
     the service-account token only exists inside a pod: the in-pod paths are pointed at placeholders.
     """
     pod_root = tmp_path / "pod"
@@ -203,12 +204,13 @@ def _promtool_check(promtool: Path, config_text: str, tmp_path: Path) -> subproc
         f"{m.REMOTE_WRITE_AUTH_DIR}/username",
         f"{m.REMOTE_WRITE_AUTH_DIR}/password",
         f"{m.COMPONENT_CA_DIR}/ca.crt",
+        *(f"{m.CLIENT_CERT_DIR}/etcd-client/{key}" for key in m.CLIENT_CERT_KEYS),
     ):
         f = pod_root / path.lstrip("/")
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text("placeholder\n")
     text = config_text
-    for prefix in (m.SA_DIR, m.REMOTE_WRITE_AUTH_DIR, m.COMPONENT_CA_DIR):
+    for prefix in (m.SA_DIR, m.REMOTE_WRITE_AUTH_DIR, m.COMPONENT_CA_DIR, m.CLIENT_CERT_DIR):
         text = text.replace(f"{prefix}/", f"{pod_root}{prefix}/")
     assert str(pod_root) in text
     cfg = tmp_path / "prometheus.yml"
