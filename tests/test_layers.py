@@ -174,3 +174,39 @@ def test_only_the_project_loads_the_source() -> None:
                 if fn in LOADERS and short not in ("project", LOADERS[fn]):
                     calls.append(f"{short}:{node.lineno} calls {fn}")
     assert calls == []
+
+
+def string_literals(path: Path) -> list[tuple[int, str]]:
+    """Every string constant of a module's code, without docstrings (which may give examples)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_no_production_module_names_a_component() -> None:
+    """Components are data (promql/config.yaml): no code compares with, looks up or lists a component's name.
+    Help texts and messages may still name one as an example, in a longer sentence."""
+    from n9e_k8s.project import load_project
+    from n9e_k8s.source import resolve_source
+
+    config = load_project(resolve_source(None), ()).config
+    names = set(config.components) | {config.job(c) for c in config.components}
+    names |= {f"kube-{c}" for c in config.components}  # the static pods' containers and Services
+    found = [
+        f"{name}:{line}: {value!r}"
+        for name, path in modules().items()
+        for line, value in string_literals(path)
+        if value in names
+    ]
+    assert found == []

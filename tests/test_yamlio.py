@@ -61,3 +61,16 @@ def test_hostile_files_are_source_errors(tmp_path: Path, raw: bytes, message: st
     f.write_bytes(raw)
     with pytest.raises(SourceError, match=message):
         load_yaml(f)
+
+
+def test_load_each_yields_the_files_that_parse_and_collects_the_others(tmp_path):
+    from n9e_k8s.yamlio import load_each
+
+    good, bad, other = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
+    good.write_text("x: 1\n")
+    bad.write_text("x: [1\n")
+    other.write_text("y: 2\n")
+    errors: list = []
+    loaded = list(load_each([good, bad, other], errors))
+    assert [(f.name, dict(d)) for f, d in loaded] == [("a.yaml", {"x": 1}), ("c.yaml", {"y": 2})]
+    assert len(errors) == 1 and str(errors[0]).startswith(f"{bad}:")

@@ -12,7 +12,7 @@ from .langs import Text
 from .schemas import CATALOG_SOURCE, validate
 from .selectors import Mode, Selectors
 from .source import SourceTree
-from .yamlio import LineDict, load_yaml
+from .yamlio import LineDict, load_each
 
 NON_CATALOG_FILES = {"config.yaml", "metrics.yaml", "expected-empty.yaml"}
 
@@ -174,12 +174,7 @@ def load_catalog(tree: SourceTree, selectors: Selectors) -> Catalog:
     entries: list[CatalogEntry] = []
     errors: list[SourceError] = []
     seen: dict[str, CatalogEntry] = {}
-    for file in catalog_files(tree.promql):
-        try:
-            data = load_yaml(file)
-        except SourceError as exc:
-            errors.append(exc)
-            continue
+    for file, data in load_each(catalog_files(tree.promql), errors):
         schema_problems = validate(CATALOG_SOURCE, data, str(file), lines=True)
         if schema_problems:
             errors += [SourceError(file, p.message, p.line, p.path) for p in schema_problems]

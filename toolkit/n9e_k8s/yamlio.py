@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +187,18 @@ def line_of(node: Any, key: str | int | None = None) -> int | None:
     if isinstance(node, LineList):
         return node.line_of(key) if isinstance(key, int) else node.line
     return None
+
+
+def load_each(files: Iterable[Path], errors: list[SourceError]) -> Iterator[tuple[Path, Any]]:
+    """``(file, data)`` for each source file that parses; the others' SourceErrors go to ``errors`` (every
+    loader reports all its broken files together)."""
+    for file in files:
+        try:
+            data = load_yaml(file)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        yield file, data
 
 
 # ------------------------------------------------------------------------------------ output

@@ -20,7 +20,7 @@ from ..errors import SourceError, SourceErrors
 from ..langs import LANGS, Text
 from ..selectors import PLACEHOLDER_RE, Selectors
 from ..source import SourceTree
-from ..yamlio import LineDict, close_match, load_yaml
+from ..yamlio import LineDict, close_match, load_each
 from .templates import expand_templates, load_templates
 
 SEVERITIES = {"critical": 1, "warning": 2, "info": 3}
@@ -469,13 +469,8 @@ def load_rules(tree: SourceTree, selectors: Selectors, catalog: Catalog) -> Rule
     files: dict[str, list[Path]] = {}
     templates, errors = load_templates(tree)
 
-    for file in alert_files(tree):
+    for file, data in load_each(alert_files(tree), errors):
         display = tree.display(file)
-        try:
-            data = load_yaml(file)
-        except SourceError as exc:
-            errors.append(exc)
-            continue
         template_errors = expand_templates(data, templates, display)
         if template_errors:
             errors += template_errors

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import SourceError
 from ..source import SourceTree
-from ..yamlio import LineDict, LineList, close_match, load_yaml, unknown_keys
+from ..yamlio import LineDict, LineList, close_match, load_each, unknown_keys
 
 TEMPLATE_DIR = "templates"
 TEMPLATE_KEYS = ("params", "switches", "rule")
@@ -37,13 +37,8 @@ def load_templates(tree: SourceTree) -> tuple[dict[str, Template], list[SourceEr
     folder = tree.alerts / TEMPLATE_DIR
     templates: dict[str, Template] = {}
     errors: list[SourceError] = []
-    for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for file, data in load_each(sorted(folder.glob("*.yaml")) if folder.is_dir() else [], errors):
         display = tree.display(file)
-        try:
-            data = load_yaml(file)
-        except SourceError as exc:
-            errors.append(exc)
-            continue
         if not isinstance(data, LineDict) or not isinstance(data.get("templates"), LineDict):
             errors.append(SourceError(display, "must be a mapping with a 'templates' mapping", line=1))
             continue

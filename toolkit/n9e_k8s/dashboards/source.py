@@ -17,7 +17,7 @@ from ..schemas import DASHBOARD_SOURCE, validate
 from ..selectors import Selectors
 from ..source import SourceTree
 from ..varrefs import variable_names
-from ..yamlio import LineDict, load_yaml
+from ..yamlio import LineDict, load_each
 from .units import UnknownUnit, n9e_unit
 
 
@@ -173,12 +173,7 @@ def load_dashboards(tree: SourceTree, catalog: Catalog, selectors: Selectors) ->
     specs: list[DashboardSpec] = []
     errors: list[SourceError] = []
     idents: dict[str, Path] = {}
-    for file in dashboard_files(tree):
-        try:
-            data = load_yaml(file)
-        except SourceError as exc:
-            errors.append(exc)
-            continue
+    for file, data in load_each(dashboard_files(tree), errors):
         schema_problems = validate(DASHBOARD_SOURCE, data, str(file), lines=True)
         if schema_problems:
             errors += [SourceError(file, p.message, p.line, p.path) for p in schema_problems]
