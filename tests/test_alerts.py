@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from n9e_k8s.alerts.model import Record
 from n9e_k8s.alerts.render import RenderOptions, n9e_alert_rules, render_outputs
 from n9e_k8s.errors import SourceErrors, UsageError
 from n9e_k8s.n9e.formats.rules import (
@@ -208,12 +209,20 @@ def test_outputs_are_complete_and_deterministic(rules) -> None:
     a = render_outputs(rules, RenderOptions())
     b = render_outputs(rules, RenderOptions())
     assert a == b
+    # per component of promql/config.yaml: n9e alert rules and a Prometheus rule file; n9e recording rules
+    # for those that record
+    components = rules.selectors.components
+    assert sorted(rules.components) == sorted(components)
+    recording = [
+        c for c in components if any(isinstance(r, Record) for g in rules.groups_of(c) for r in g.rules)
+    ]
     assert set(a) == {
-        "alerts/apiserver.json", "alerts/controller-manager.json", "alerts/scheduler.json",
-        "recording-rules/apiserver.json", "prometheus/apiserver.rules.yaml",
-        "prometheus/controller-manager.rules.yaml", "prometheus/scheduler.rules.yaml",
+        *(f"alerts/{c}.json" for c in components),
+        *(f"prometheus/{c}.rules.yaml" for c in components),
+        *(f"recording-rules/{c}.json" for c in recording),
         "prometheus/prometheusrule.yaml",
-    }  # fmt: skip
+    }
+    assert "recording-rules/apiserver.json" in a
     records = json.loads(a["recording-rules/apiserver.json"])
     for r in records:
         assert r["cluster"] == "0" and r["cron_pattern"] == f"@every {r['prom_eval_interval']}s"
@@ -327,4 +336,6 @@ def test_only_the_burn_rate_and_outages_page(rules) -> None:
     assert critical == {
         "KubeAPIErrorBudgetBurn", "KubeAPIDown", "KubeClientCertificateExpiration",
         "KubeControllerManagerDown", "KubeControllerManagerNoLeader", "KubeSchedulerDown", "KubeSchedulerNoLeader",
+        # etcd outages: no member, no quorum, no leader, or a full database (NOSPACE: read-only)
+        "EtcdDown", "EtcdInsufficientMembers", "EtcdNoLeader", "EtcdDatabaseQuotaLowSpace",
     }  # fmt: skip

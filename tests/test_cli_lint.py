@@ -121,7 +121,7 @@ def test_catalog_component_filter_and_rule_mode(app):
     )
     assert rows and all(r["component"] == "scheduler" for r in rows)
     assert not any("$" in r["expr"] for r in rows)
-    assert run(app, "catalog", "--component", "etcd").exit_code == 2
+    assert run(app, "catalog", "--component", "examplecomp").exit_code == 2
     zh = run(app, "catalog", "--lang", "zh")
     assert zh.exit_code == 0
 

@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from n9e_k8s.dashboards.layout import COLUMNS, pack
-from n9e_k8s.source import init_tree
+from n9e_k8s.project import load_project
+from n9e_k8s.source import init_tree, resolve_source
 
 from .dashboards_util import FIXTURE_DASHBOARD, REPO, cli, make_tree
 
-BOARDS = ["k8s-apiserver.json", "k8s-controller-manager.json", "k8s-scheduler.json"]
+# The built-in source's boards, one per scraped component of promql/config.yaml, in file-name order.
+IDENTS = sorted(d.ident for d in load_project(resolve_source(None), parts=("dashboards",)).dashboards)
+BOARDS = [f"{ident}.json" for ident in IDENTS]
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -26,7 +29,7 @@ def tree_digest(root: Path) -> dict[str, str]:
     }
 
 
-def test_build_writes_three_importable_boards_byte_identical(tmp_path: Path) -> None:
+def test_build_writes_every_board_importable_byte_identical(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = cli("build", "--out", str(out), "--output", "json")
     assert first.exit_code == 0, first.output
@@ -204,7 +207,8 @@ def test_docs_list_every_board_and_are_up_to_date() -> None:
     )
     assert result.returncode == 0, result.stderr
     text = doc.read_text(encoding="utf-8")
-    for ident in ("k8s-apiserver", "k8s-controller-manager", "k8s-scheduler"):
+    assert len(IDENTS) > 1
+    for ident in IDENTS:
         assert f"(`{ident}`)" in text
 
 
@@ -221,6 +225,6 @@ def test_build_includes_manifests_when_given_their_url(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     written = [Path(p).relative_to(out).parts[0] for p in json.loads(result.stdout)]
-    assert written.count("dashboards") == 3 and "manifests" in written
+    assert written.count("dashboards") == len(BOARDS) and "manifests" in written
     bad = cli("build", "--out", str(tmp_path / "bad"), "--remote-write-url", "ftp://x")
     assert bad.exit_code == 2 and not (tmp_path / "bad").exists()

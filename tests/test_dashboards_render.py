@@ -46,11 +46,11 @@ def boards(ctx, lang: str) -> dict[str, str]:
 def test_builtin_boards_match_goldens(builtin, lang: str) -> None:
     _, ctx = builtin
     rendered = boards(ctx, lang)
-    assert sorted(rendered) == [
-        "dashboards/k8s-apiserver.json",
-        "dashboards/k8s-controller-manager.json",
-        "dashboards/k8s-scheduler.json",
-    ]
+    # one board per scraped component of promql/config.yaml
+    assert sorted(d.component for d in ctx.dashboards) == sorted(
+        c.name for c in ctx.config.specs.values() if c.scraped
+    )
+    assert sorted(rendered) == sorted(f"dashboards/{d.ident}.json" for d in ctx.dashboards)
     for rel, text in rendered.items():
         golden = GOLDEN / lang / Path(rel).name
         if UPDATE:

@@ -219,6 +219,10 @@ def test_unit_checks():
     assert not rules("process_resident_memory_bytes", unit="bytesIEC")
     assert not rules("time() - process_start_time_seconds", unit="seconds")
     assert ("unit-mismatch", "error") in rules("process_start_time_seconds", unit="seconds")
+    # a histogram named *_time_seconds measures durations (its buckets), not a timestamp
+    rtt = "histogram_quantile(0.99, sum by (le) (rate(etcd_network_peer_round_trip_time_seconds_bucket[5m])))"
+    assert not rules(rtt, unit="seconds")
+    assert ("unit-mismatch", "error") in rules(rtt, unit="dateTimeAsIso")
     assert not rules("sum(rate(apiserver_request_total[5m]))", unit="reqps")
     assert not rules("sum(rate(apiserver_request_total[5m]))", unit="none")
 

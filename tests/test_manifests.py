@@ -18,6 +18,7 @@ import pytest
 import yaml
 from n9e_k8s import manifests as m
 from n9e_k8s.catalog import load_catalog
+from n9e_k8s.components import TLS_MODES
 from n9e_k8s.errors import UsageError
 from n9e_k8s.k8s_validate import validate_manifest_objects
 from n9e_k8s.selectors import Selectors, load_selectors
@@ -95,9 +96,10 @@ def test_golden_files_default(selectors: Selectors) -> None:
         "12-clusterrolebinding.yaml",
         "20-configmap.yaml",
         "30-deployment.yaml",
-        "40-service-kube-controller-manager.yaml",
-        "41-service-kube-scheduler.yaml",
+        # one headless Service per component of promql/config.yaml that asks for one, in config order
+        *(f"{40 + i}-service-{name}.yaml" for i, name in enumerate(m.service_order(selectors))),
     ]
+    assert "40-service-kube-controller-manager.yaml" in files
     for name, text in files.items():
         _check_golden(f"default/{name}", text)
     if os.environ.get("UPDATE_GOLDEN") != "1":
@@ -133,7 +135,8 @@ def test_objects_pass_strict_schema(selectors: Selectors, version: str, options:
 def test_stream_passes_kubernetes_validate_cli(selectors: Selectors, tmp_path: Path) -> None:
     """What `kubectl apply --dry-run=client` would get: the stdout stream, checked by the tool's CLI."""
     stream = tmp_path / "stream.yaml"
-    stream.write_text(m.render_stream(m.render_objects(selectors, DEFAULT)))
+    objects = m.render_objects(selectors, DEFAULT)
+    stream.write_text(m.render_stream(objects))
     exe = shutil.which("kubernetes-validate")
     assert exe, "kubernetes-validate CLI not on PATH (pip install 'n9e-k8s[k8s-validate]')"
     res = subprocess.run(
@@ -143,7 +146,7 @@ def test_stream_passes_kubernetes_validate_cli(selectors: Selectors, tmp_path: P
         check=False,
     )
     assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout.count("passed") == 16, res.stdout
+    assert res.stdout.count("passed") == 2 * len(objects), res.stdout  # each object, each version
 
 
 def test_typo_key_is_reported_with_its_path(selectors: Selectors) -> None:
@@ -193,7 +196,8 @@ def test_unbundled_kubernetes_version_is_a_usage_error(selectors: Selectors) -> 
 def _promtool_check(promtool: Path, config_text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """`promtool check config --agent` on the rendered prometheus.yml.
 
-    promtool checks that authorization.credentials_file exists (not ca_file or basic_auth files), and
+    promtool checks that authorization.credentials_file and tls_config.cert_file/key_file exist (not
+    ca_file or basic_auth files), and
     the service-account token only exists inside a pod: the in-pod paths are pointed at placeholders.
     """
     pod_root = tmp_path / "pod"
@@ -203,12 +207,13 @@ def _promtool_check(promtool: Path, config_text: str, tmp_path: Path) -> subproc
         f"{m.REMOTE_WRITE_AUTH_DIR}/username",
         f"{m.REMOTE_WRITE_AUTH_DIR}/password",
         f"{m.COMPONENT_CA_DIR}/ca.crt",
+        *(f"{m.CLIENT_CERT_DIR}/etcd-client/{key}" for key in m.CLIENT_CERT_KEYS),
     ):
         f = pod_root / path.lstrip("/")
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text("placeholder\n")
     text = config_text
-    for prefix in (m.SA_DIR, m.REMOTE_WRITE_AUTH_DIR, m.COMPONENT_CA_DIR):
+    for prefix in (m.SA_DIR, m.REMOTE_WRITE_AUTH_DIR, m.COMPONENT_CA_DIR, m.CLIENT_CERT_DIR):
         text = text.replace(f"{prefix}/", f"{pod_root}{prefix}/")
     assert str(pod_root) in text
     cfg = tmp_path / "prometheus.yml"
@@ -257,14 +262,21 @@ def test_promtool_matches_image_version(upstream_promtool: Path) -> None:
 def test_keep_regexes_are_the_articles(selectors: Selectors) -> None:
     cfg = _prom_config(m.render_objects(selectors, DEFAULT))
     regexes = {j["job_name"]: j["relabel_configs"][0]["regex"] for j in cfg["scrape_configs"]}
-    assert regexes == {
+    targets = {c.job: c.target for c in selectors.specs.values() if c.target}
+    assert regexes == {job: t.keep_regex for job, t in targets.items()}
+    assert {  # the article's three
         selectors.jobs["apiserver"]: "default;kubernetes;https",
         selectors.jobs["controller-manager"]: "kube-system;kube-controller-manager;https-metrics",
         selectors.jobs["scheduler"]: "kube-system;kube-scheduler;https",
-    }
+    }.items() <= regexes.items()
     for job in cfg["scrape_configs"]:
-        assert job["scheme"] == "https"
-        assert job["authorization"] == {"credentials_file": m.SA_TOKEN}
+        target = targets[job["job_name"]]
+        assert job["scheme"] == target.scheme
+        # the service-account token goes over https, except to a server that wants a client certificate
+        if target.scheme == "https" and target.tls != "client-cert":
+            assert job["authorization"] == {"credentials_file": m.SA_TOKEN}
+        else:
+            assert "authorization" not in job
         assert job["kubernetes_sd_configs"][0]["role"] == "endpointslice"
         assert job["relabel_configs"][0]["source_labels"][2] == "__meta_kubernetes_endpointslice_port_name"
     assert cfg["global"]["scrape_interval"] == "15s"
@@ -277,11 +289,19 @@ def test_tls_apiserver_verified_components_skip_unless_ca(selectors: Selectors) 
     objects = m.render_objects(selectors, FULL)
     with_ca = {j["job_name"]: j for j in _prom_config(objects)["scrape_configs"]}
     modes = {c.target.tls for c in selectors.specs.values() if c.target}
-    assert modes == {"cluster-ca", "component-ca"}, "the built-in config uses both TLS modes"
+    assert modes == set(TLS_MODES), "the built-in config uses every TLS mode"
     for c in selectors.specs.values():
         assert c.target is not None
         if c.target.tls == "cluster-ca":  # the apiserver: the in-cluster CA, whatever the options
             expected = {"ca_file": m.SA_CA, "server_name": c.target.server_name}
+            assert by_job[c.job]["tls_config"] == with_ca[c.job]["tls_config"] == expected
+        elif c.target.tls == "client-cert":  # the certificate of the Secret config.yaml names
+            folder = f"{m.CLIENT_CERT_DIR}/{c.target.secret}"
+            expected = {
+                "ca_file": f"{folder}/ca.crt",
+                "cert_file": f"{folder}/tls.crt",
+                "key_file": f"{folder}/tls.key",
+            }
             assert by_job[c.job]["tls_config"] == with_ca[c.job]["tls_config"] == expected
         else:
             assert by_job[c.job]["tls_config"] == {"insecure_skip_verify": True}
@@ -321,14 +341,14 @@ def test_custom_job_names_change_the_manifests(tmp_path: Path) -> None:
     tree = _tree_with(tmp_path, _kube_prometheus_names)
     custom = load_selectors(tree.promql)
     cfg = _prom_config(m.render_objects(custom, DEFAULT))
-    expected = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]
+    expected = [f"kube-{c}" for c in custom.components]
+    assert "kube-apiserver" in expected
     assert [j["job_name"] for j in cfg["scrape_configs"]] == expected
     assert _catalog_jobs(tree, custom) == set(expected)
     # Discovery does not depend on the job names.
+    default = load_selectors(REPO / "promql")
     assert [j["relabel_configs"][0]["regex"] for j in cfg["scrape_configs"]] == [
-        "default;kubernetes;https",
-        "kube-system;kube-controller-manager;https-metrics",
-        "kube-system;kube-scheduler;https",
+        c.target.keep_regex for c in default.specs.values() if c.target
     ]
 
 
@@ -512,9 +532,7 @@ def test_cli_custom_source_and_cluster(cli: Any, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     cfg = _prom_config(list(yaml.safe_load_all(res.stdout)))
     assert [j["job_name"] for j in cfg["scrape_configs"]] == [
-        "kube-apiserver",
-        "kube-controller-manager",
-        "kube-scheduler",
+        f"kube-{c}" for c in load_selectors(tree.promql).components
     ]
     assert cfg["global"]["external_labels"] == {"cluster": "prod"}
 

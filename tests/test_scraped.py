@@ -91,11 +91,13 @@ def test_a_managed_control_plane_validates(tree: Path) -> None:
 
 
 def test_sync_follows_the_switch(tree: Path) -> None:
+    before = {b.obj["ident"] for b in boards_from_source(load_project(resolve_source(str(tree))), "en")}
     _unscrape(tree, "scheduler")
     src = load_project(resolve_source(str(tree)))
     boards = boards_from_source(src, "en")
     alerts, records = rules_from_source(src, "en", (8, 5, 1))
-    assert {b.obj["ident"] for b in boards} == {"k8s-apiserver", "k8s-controller-manager"}
+    assert "k8s-scheduler" in before
+    assert {b.obj["ident"] for b in boards} == before - {"k8s-scheduler"}
     names = {a.obj["name"] for a in alerts}
     assert "KubeControllerManagerDown" in names and not any(n.startswith("KubeScheduler") for n in names)
     assert records

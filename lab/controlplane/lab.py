@@ -44,6 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from labkit import free_port, log_tail, pid_alive  # lab/labkit.py
@@ -480,10 +481,12 @@ def start_prometheus(lab: Lab) -> str:
 def start_agent(lab: Lab, token_file: Path, remote_write: str) -> str:
     """The Prometheus agent with the manifests' scrape configuration, remote-writing to ``remote_write``."""
     state = lab.state
+    # The lab's etcd serves plain http on loopback (no client certificates): scraped as it is served.
     write_agent_config(state, lab.pki, token_file, remote_write, {
-        "apiserver": f"127.0.0.1:{lab.port['apiserver']}",
-        "controller-manager": f"127.0.0.1:{lab.port['cm']}",
-        "scheduler": f"127.0.0.1:{lab.port['sched']}",
+        "apiserver": lab.url("apiserver", "https"),
+        "controller-manager": lab.url("cm", "https"),
+        "scheduler": lab.url("sched", "https"),
+        "etcd": lab.url("etcd"),
     })  # fmt: skip
     pid = lab.start("prometheus-agent", [
         PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
@@ -685,8 +688,10 @@ def write_rule_files(rules_dir: Path) -> bool:
 def write_agent_config(
     state: Path, pki: Path, token_file: Path, remote_write: str, targets: dict[str, str]
 ) -> None:
-    """The manifests' agent configuration with kubernetes_sd turned into static targets and the
-    remote write going to the lab's Prometheus server."""
+    """The manifests' agent configuration with kubernetes_sd turned into static targets (``targets``:
+    component -> URL, scraped with the URL's scheme) and the remote write going to the lab's Prometheus
+    server. A job config.yaml gives a token sends the lab's token file; one served over plain http here
+    loses its TLS settings (e.g. etcd's client certificate: the lab's etcd has none)."""
     from n9e_k8s.manifests import ManifestOptions, prometheus_config
     from n9e_k8s.selectors import load_selectors
 
@@ -698,9 +703,16 @@ def write_agent_config(
     for job in config["scrape_configs"]:
         component = component_of[job["job_name"]]
         del job["kubernetes_sd_configs"], job["relabel_configs"]
-        job["static_configs"] = [{"targets": [targets[component]]}]
-        job["authorization"]["credentials_file"] = str(token_file)
-        if "ca_file" in job["tls_config"]:  # the apiserver's: the cluster CA
+        url = urlsplit(targets[component])
+        job["static_configs"] = [{"targets": [url.netloc]}]
+        job["scheme"] = url.scheme
+        if url.scheme == "http":
+            job.pop("tls_config", None)
+            job.pop("authorization", None)
+            continue
+        if "authorization" in job:
+            job["authorization"]["credentials_file"] = str(token_file)
+        if "ca_file" in job.get("tls_config", {}):  # the apiserver's: the cluster CA
             job["tls_config"]["ca_file"] = str(pki / "ca.crt")
     (state / "prometheus-agent.yml").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 

@@ -13,8 +13,9 @@ Everything the code knows about a component comes from here; no module names one
       port_name: https
       port: 6443                   # needed with headless_service
       scheme: https                # https (default) or http
-      tls: cluster-ca              # cluster-ca (the service account's CA) or component-ca
+      tls: cluster-ca              # cluster-ca (the service account's CA), component-ca or client-cert
       server_name: kubernetes.default.svc
+      secret: metrics-client       # with tls: client-cert, the Secret (ca.crt, tls.crt, tls.key) mounted
       headless_service: false      # render a headless Service selecting the static pod
 """
 
@@ -37,12 +38,16 @@ TARGET_KEYS = (
     "scheme",
     "tls",
     "server_name",
+    "secret",
     "headless_service",
 )
 SCHEMES = ("https", "http")
 # cluster-ca: the CA every pod has (the service account's ca.crt); component-ca: the CA given with
-# --component-ca-configmap, or no verification without it (self-signed serving certificates).
-TLS_MODES = ("cluster-ca", "component-ca")
+# --component-ca-configmap, or no verification without it (self-signed serving certificates);
+# client-cert: a client certificate, its key and the server's CA from the target's `secret` (for a
+# server that authenticates its clients by certificate, not by token).
+TLS_MODES = ("cluster-ca", "component-ca", "client-cert")
+CLIENT_CERT = "client-cert"
 # Characters that would change a PromQL string they are pasted into ("...") or the line it is on: values
 # with them are refused rather than escaped, so that what the config says is what the queries select.
 UNSAFE_VALUE_RE = re.compile(r'["\\`\x00-\x1f\x7f]')
@@ -63,6 +68,7 @@ class Target:
     tls: str = "component-ca"
     server_name: str | None = None
     headless_service: bool = False
+    secret: str | None = None  # with tls client-cert: the Secret holding ca.crt, tls.crt and tls.key
 
     @property
     def keep_regex(self) -> str:
@@ -187,9 +193,36 @@ def _target(spec: LineDict, file: Path, path: str) -> tuple[Target | None, list[
     errors += problem
     if headless and port is None:
         bad("headless_service", "a headless Service needs 'port'")
+    errors += _secret_errors(raw, file, path)
     if errors:
         return None, errors
     return Target(
         raw["namespace"], raw["service"], raw["port_name"], port, raw.get("scheme", "https"),
-        raw.get("tls", "component-ca"), server_name, headless,
+        raw.get("tls", "component-ca"), server_name, headless, raw.get("secret"),
     ), []  # fmt: skip
+
+
+def _secret_errors(raw: LineDict, file: Path, path: str) -> list[SourceError]:
+    """`secret` names the client-certificate Secret: required with tls client-cert over https, else refused."""
+    secret = raw.get("secret")
+    client_cert = raw.get("tls") == CLIENT_CERT and raw.get("scheme", "https") == "https"
+    where = {"line": raw.line_of("secret") if "secret" in raw else raw.line, "path": f"{path}.secret"}
+    if not client_cert:
+        if "secret" in raw:
+            return [
+                SourceError(file, "'secret' is used only with tls: client-cert (and scheme https)", **where)
+            ]
+        return []
+    if secret is None:
+        return [
+            SourceError(
+                file, "tls: client-cert needs 'secret' (the Secret with the client certificate)", **where
+            )
+        ]
+    if not isinstance(secret, str) or not DNS_LABEL_RE.match(secret) or len(secret) > 50:
+        return [
+            SourceError(
+                file, f"{secret!r} is not a valid Secret name (a DNS label, at most 50 characters)", **where
+            )
+        ]
+    return []

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .components import DNS_LABEL_RE, DNS_SUBDOMAIN_RE, Component, Target
+from .components import CLIENT_CERT, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, Component, Target
 from .errors import UsageError
 from .selectors import Selectors
 from .yamlio import dump_yaml
@@ -47,6 +47,9 @@ SA_TOKEN = f"{SA_DIR}/token"
 SA_CA = f"{SA_DIR}/ca.crt"
 REMOTE_WRITE_AUTH_DIR = "/etc/n9e-remote-write"
 COMPONENT_CA_DIR = "/etc/prometheus-component-ca"
+# One folder per client-certificate Secret (tls: client-cert): <dir>/<secret>/{ca.crt,tls.crt,tls.key}.
+CLIENT_CERT_DIR = "/etc/prometheus-client-cert"
+CLIENT_CERT_KEYS = ("ca.crt", "tls.crt", "tls.key")
 WEB_PORT = 9090
 
 
@@ -74,6 +77,9 @@ class ManifestOptions:
     # ConfigMap (key `ca.crt`) with the CA that signed the controller-manager's and scheduler's
     # serving certificates; without it those two jobs use insecure_skip_verify (see docs/collection.md).
     component_ca_configmap: str | None = None
+    # Secret (keys ca.crt, tls.crt, tls.key) for every target with tls: client-cert, instead of the
+    # `secret` that config.yaml names for it.
+    client_cert_secret: str | None = None
     scrape_interval: str = DEFAULT_SCRAPE_INTERVAL
     image: str = PROMETHEUS_IMAGE
 
@@ -101,6 +107,10 @@ class ManifestOptions:
         ):
             if name is not None and (not DNS_SUBDOMAIN_RE.match(name) or len(name) > 253):
                 raise UsageError(f"{flag} {name!r} is not a valid object name")
+        secret = self.client_cert_secret
+        if secret is not None and (not DNS_LABEL_RE.match(secret) or len(secret) > 50):
+            # It also names the pod volume (client-cert-<secret>), a DNS label of at most 63 characters.
+            raise UsageError(f"--client-cert-secret {secret!r} is not a DNS label of at most 50 characters")
         if self.cluster is not None and not self.cluster.strip():
             raise UsageError("--cluster must not be empty")
         if not _DURATION_RE.match(self.scrape_interval):
@@ -126,7 +136,30 @@ def _jobs(selectors: Selectors) -> list[tuple[Component, Target]]:
     ]
 
 
+def client_cert_secret(target: Target, options: ManifestOptions) -> str | None:
+    """The Secret a client-cert target's certificate comes from (the option wins over config.yaml)."""
+    if target.scheme != "https" or target.tls != CLIENT_CERT:
+        return None
+    return options.client_cert_secret or target.secret
+
+
+def _client_cert_secrets(selectors: Selectors, options: ManifestOptions) -> list[str]:
+    """The client-certificate Secrets the scraped jobs read, each once, in config order."""
+    secrets = (client_cert_secret(t, options) for _, t in _jobs(selectors))
+    return list(dict.fromkeys(s for s in secrets if s))
+
+
 def _tls_config(target: Target, options: ManifestOptions) -> dict[str, Any]:
+    secret = client_cert_secret(target, options)
+    if secret:
+        # The server verifies the agent's certificate; the agent verifies the server with the CA that
+        # signed it (kubeadm's etcd serving certificates carry the node's IP, which is what discovery finds).
+        folder = f"{CLIENT_CERT_DIR}/{secret}"
+        return {
+            "ca_file": f"{folder}/ca.crt",
+            "cert_file": f"{folder}/tls.crt",
+            "key_file": f"{folder}/tls.key",
+        }
     if target.tls == "cluster-ca":
         # E.g. the `kubernetes` Service's endpoints are the apiservers; their serving certificate is signed
         # by the cluster CA that every pod has, and always carries kubernetes.default.svc as a name.
@@ -143,7 +176,7 @@ def _tls_config(target: Target, options: ManifestOptions) -> dict[str, Any]:
 
 def scrape_config(job: str, target: Target, options: ManifestOptions) -> dict[str, Any]:
     """One scrape job: kubernetes_sd over EndpointSlices; https with the service-account token (plain http
-    sends no token)."""
+    and client-certificate authentication send no token)."""
     config: dict[str, Any] = {
         "job_name": job,
         "kubernetes_sd_configs": [{"role": "endpointslice", "namespaces": {"names": [target.namespace]}}],
@@ -151,7 +184,8 @@ def scrape_config(job: str, target: Target, options: ManifestOptions) -> dict[st
     }
     if target.scheme == "https":
         config["tls_config"] = _tls_config(target, options)
-        config["authorization"] = {"credentials_file": SA_TOKEN}
+        if not client_cert_secret(target, options):
+            config["authorization"] = {"credentials_file": SA_TOKEN}
     config["relabel_configs"] = [
         {
             "source_labels": [
@@ -189,6 +223,7 @@ def _config_header(selectors: Selectors, options: ManifestOptions) -> str:
     https = [(c, c.target) for c in selectors.specs.values() if c.target and c.target.scheme == "https"]
     cluster_ca = " and ".join(c.name for c, t in https if t.tls == "cluster-ca")
     component_ca = " and ".join(c.container for c, t in https if t.tls == "component-ca")
+    client_cert = [(c, t) for c, t in https if t.tls == CLIENT_CERT]
     if options.component_ca_configmap:
         components_tls = f"# verify them with the CA mounted at {COMPONENT_CA_DIR}."
     else:
@@ -204,6 +239,12 @@ def _config_header(selectors: Selectors, options: ManifestOptions) -> str:
             (tls[-1] if tls else "# TLS: ") + f"{component_ca} serve self-signed",
             "# certificates unless started with --tls-cert-file, so their jobs",
             components_tls,
+        ]
+    for c, t in client_cert:
+        secret = client_cert_secret(t, options)
+        tls += [
+            f"# {c.container} authenticates the agent by client certificate: its job sends the",
+            f"# certificate of Secret {secret} (ca.crt, tls.crt, tls.key) and no token.",
         ]
     return "\n".join(
         [
@@ -271,12 +312,14 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
         "data": {CONFIG_KEY: prom_yaml},
     }
     objects = [namespace, cluster_role, service_account, binding, configmap]
-    objects.append(_deployment(options, config_hash))
+    objects.append(_deployment(options, config_hash, _client_cert_secrets(selectors, options)))
     objects += [_headless_service(t) for _, t in _jobs(selectors) if t.headless_service]
     return objects
 
 
-def _deployment(options: ManifestOptions, config_hash: str) -> dict[str, Any]:
+def _deployment(
+    options: ManifestOptions, config_hash: str, client_cert_secrets: Sequence[str]
+) -> dict[str, Any]:
     mounts: list[dict[str, Any]] = [
         {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
         {"name": "storage", "mountPath": STORAGE_DIR},
@@ -302,6 +345,10 @@ def _deployment(options: ManifestOptions, config_hash: str) -> dict[str, Any]:
             "items": [{"key": "ca.crt", "path": "ca.crt"}],
         }
         read_only("component-ca", COMPONENT_CA_DIR, {"configMap": ca})
+    for name in client_cert_secrets:
+        keys = [{"key": k, "path": k} for k in CLIENT_CERT_KEYS]
+        secret = {"secretName": name, "defaultMode": 0o440, "items": keys}
+        read_only(f"client-cert-{name}", f"{CLIENT_CERT_DIR}/{name}", {"secret": secret})
     selector = {"app": AGENT_NAME}  # the article's selector: immutable, so kept for in-place updates
     container = {
         "name": "prometheus",

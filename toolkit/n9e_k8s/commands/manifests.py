@@ -44,6 +44,14 @@ def register(app: typer.Typer) -> None:
                 "serving certificates; without it those jobs skip TLS verification.",
             ),
         ] = None,
+        client_cert_secret: Annotated[
+            str | None,
+            typer.Option(
+                "--client-cert-secret",
+                help="Secret (keys ca.crt, tls.crt, tls.key) for the jobs with `tls: client-cert` "
+                "(servers that authenticate clients by certificate), instead of the `secret` promql/config.yaml names.",
+            ),
+        ] = None,
         out: Annotated[
             str,
             typer.Option(
@@ -88,6 +96,7 @@ def register(app: typer.Typer) -> None:
                 cluster=cluster,
                 basic_auth_secret=basic_auth_secret,
                 component_ca_configmap=component_ca_configmap,
+                client_cert_secret=client_cert_secret,
             )
             objects = render_objects(selectors, options)
             order = service_order(selectors)

@@ -207,7 +207,8 @@ def quantity_of(node: Any, ctx: LintContext) -> Quantity | None:
                 return None
             stem = selector_name(sels[0])[: -len("_bucket")]
             q = base_quantity(stem, ctx)
-            return q
+            # Bucket bounds are amounts, never points in time: *_round_trip_time_seconds is a duration.
+            return SECONDS if q == EPOCH else q
         if name in ("time",):
             return EPOCH
         if name in ("timestamp",):
