@@ -100,7 +100,9 @@ def test_an_out_of_date_output_fails_the_commit(hooked: tuple[Path, dict[str, st
     catalog = user / "promql" / "scheduler.yaml"
     text = catalog.read_text(encoding="utf-8")
     catalog.write_text(text.replace("en: Instances up,", "en: Instances running,", 1), encoding="utf-8")
-    shutil.copy(user / "out" / "alerts" / "scheduler.json", user / "out" / "alerts" / "retired-component.json")
+    shutil.copy(
+        user / "out" / "alerts" / "scheduler.json", user / "out" / "alerts" / "retired-component.json"
+    )
     output = commit(user, "forgot to build", env, expect=1)
     assert "stale: out/alerts/retired-component.json" in output
     assert "differs: out/dashboards/k8s-scheduler.json" in output
