@@ -86,9 +86,9 @@ def layer_of(module: str) -> int:
     best: tuple[int, int] | None = None  # (prefix length, layer)
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            matches = short == prefix or (prefix.endswith(".") and short.startswith(prefix))
-            matches = matches or (short.startswith(prefix + ".") and not prefix.endswith("."))
-            if matches and (best is None or len(prefix) > best[0]):
+            # "sync." matches the modules below sync; "lint" matches lint itself and the modules below it
+            below = prefix if prefix.endswith(".") else prefix + "."
+            if (short == prefix or short.startswith(below)) and (best is None or len(prefix) > best[0]):
                 best = (len(prefix), index)
     assert best is not None, f"{module} has no layer: add it to LAYERS in {__file__}"
     return best[1]
