@@ -282,6 +282,11 @@ def _unknown_owners(info: MetricInfo, raw: LineDict, owners: list[str], file: Pa
     ]
 
 
+def missing_registry(promql_dir: Path) -> SourceError:
+    """The error for a tree without promql/metrics.yaml, for the commands that need it (lint)."""
+    return SourceError(promql_dir / "metrics.yaml", "missing: the metric registry is required by the linter")
+
+
 def load_registry(
     promql_dir: Path, cluster_label: str | None, components: Iterable[str] | None = None
 ) -> Registry:
@@ -290,7 +295,7 @@ def load_registry(
     checked when given."""
     file = promql_dir / "metrics.yaml"
     if not file.is_file():
-        raise SourceError(file, "missing: the metric registry is required by the linter")
+        raise missing_registry(promql_dir)
     data = load_yaml(file)
     schema_problems = validate(METRIC_REGISTRY, data, str(file), lines=True)
     if schema_problems:

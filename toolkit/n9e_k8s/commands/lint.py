@@ -93,7 +93,6 @@ def register(app: typer.Typer) -> None:
 def _run(
     source: str | None, exprs: list[str], version: str, unit: str | None, changed: bool, base: str | None
 ):
-    from ..errors import SourceError
     from ..lint import LintContext, Query, lint_queries
     from ..lint.collect import LINT_PARTS, collect_queries, recorded_series
     from ..project import load_project
@@ -108,9 +107,9 @@ def _run(
         base, changes = changed_lines(tree.root, base)
     project = load_project(tree, CHANGED_PARTS if changed else LINT_PARTS)
     if project.registry is None:
-        raise SourceError(
-            tree.promql / "metrics.yaml", "missing: the metric registry is required by the linter"
-        )
+        from ..registry import missing_registry
+
+        raise missing_registry(tree.promql)
     if exprs:
         queries = [
             Query(expr=e, origin=f"--expr[{i}]", unit=unit, index=i, kind="dashboard")
