@@ -74,7 +74,7 @@ def test_the_trickle_gives_every_rcode_the_rules_read(controlplane_lab) -> None:
 
     job = f'job="{load_selectors(REPO / "promql").jobs["coredns"]}", cluster="lab"'
     for expr in (
-        f'coredns_dns_responses_total{{{job}, rcode="NOERROR", plugin="kubernetes"}}',
+        f'coredns_dns_responses_total{{{job}, rcode="NOERROR"}}',
         f'coredns_dns_responses_total{{{job}, rcode="NXDOMAIN"}}',
         f'coredns_dns_responses_total{{{job}, rcode="SERVFAIL"}}',
         f'coredns_proxy_request_duration_seconds_count{{{job}, proxy_name="forward", rcode="SERVFAIL"}}',
