@@ -18,6 +18,7 @@ deps:
 lab:
 	bash lab/prometheus/build
 	bash lab/controlplane/build
+	bash lab/coredns/build
 	bash lab/n9e/build
 
 check: lint pytest

@@ -290,9 +290,13 @@ def test_tls_apiserver_verified_components_skip_unless_ca(selectors: Selectors) 
     with_ca = {j["job_name"]: j for j in _prom_config(objects)["scrape_configs"]}
     modes = {c.target.tls for c in selectors.specs.values() if c.target}
     assert modes == set(TLS_MODES), "the built-in config uses every TLS mode"
+    assert any(c.target and c.target.scheme == "http" for c in selectors.specs.values()), "and plain http"
     for c in selectors.specs.values():
         assert c.target is not None
-        if c.target.tls == "cluster-ca":  # the apiserver: the in-cluster CA, whatever the options
+        if c.target.scheme == "http":  # CoreDNS's 9153: no TLS and no token, whatever the options
+            assert "tls_config" not in by_job[c.job] and "tls_config" not in with_ca[c.job]
+            assert "authorization" not in by_job[c.job] and "authorization" not in with_ca[c.job]
+        elif c.target.tls == "cluster-ca":  # the apiserver: the in-cluster CA, whatever the options
             expected = {"ca_file": m.SA_CA, "server_name": c.target.server_name}
             assert by_job[c.job]["tls_config"] == with_ca[c.job]["tls_config"] == expected
         elif c.target.tls == "client-cert":  # the certificate of the Secret config.yaml names

@@ -34,6 +34,7 @@ import json
 import os
 import shlex
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -47,6 +48,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from coredns.trickle import query as dns_query  # lab/coredns/trickle.py
 from labkit import free_port, log_tail, pid_alive  # lab/labkit.py
 
 HERE = Path(__file__).resolve().parent
@@ -75,12 +77,19 @@ NODE = {
         "conditions": [{"type": "Ready", "status": "True", "reason": "Lab", "message": "no kubelet"}],
     },
 }
+# CoreDNS: the user of its client certificate, and the zones of its upstream (a second CoreDNS).
+COREDNS_USER = "n9e-k8s-lab-coredns"
+UPSTREAM_ZONE = "lab.example"
+BROKEN_ZONE = "broken.example"  # the upstream answers SERVFAIL here
 # Start order; `down` stops them in reverse.
 COMPONENTS = (
     "etcd",
     "kube-apiserver",
     "kube-controller-manager",
     "kube-scheduler",
+    "coredns-upstream",
+    "coredns",
+    "dns-trickle",
     "prometheus",
     "prometheus-agent",
 )
@@ -121,6 +130,7 @@ def make_certs(pki: Path) -> None:
         "admin": ("/O=system:masters/CN=n9e-k8s-lab-admin", "extendedKeyUsage=clientAuth"),
         "controller-manager": ("/CN=system:kube-controller-manager", "extendedKeyUsage=clientAuth"),
         "scheduler": ("/CN=system:kube-scheduler", "extendedKeyUsage=clientAuth"),
+        "coredns": (f"/CN={COREDNS_USER}", "extendedKeyUsage=clientAuth"),
     }
     for name, (subject, ext) in certs.items():
         (pki / f"{name}.ext").write_text(ext + "\n")
@@ -459,6 +469,113 @@ def start_controllers(lab: Lab) -> tuple[str, str]:
     return cm_url, sched_url
 
 
+# --- CoreDNS ---------------------------------------------------------------------------------------
+
+COREDNS_PORTS = ("coredns-dns", "coredns-metrics", "coredns-upstream")
+# What CoreDNS's kubernetes plugin reads (kubeadm's system:coredns ClusterRole).
+COREDNS_RULES = [
+    {
+        "apiGroups": [""],
+        "resources": ["endpoints", "services", "pods", "namespaces"],
+        "verbs": ["list", "watch"],
+    },
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
+]
+
+
+def coredns_binary() -> Path:
+    """lab/coredns/build's binary (built once into the cache)."""
+    build = REPO / "lab" / "coredns" / "build"
+    out = subprocess.run(["bash", str(build)], check=True, stdout=subprocess.PIPE, text=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def coredns_rbac(api: Api) -> None:
+    """A ClusterRole with what the kubernetes plugin reads, bound to the lab's CoreDNS user."""
+    name = "n9e-k8s-lab:coredns"
+    api.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": name}, "rules": COREDNS_RULES})  # fmt: skip
+    api.create({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": COREDNS_USER}],
+    })  # fmt: skip
+
+
+def write_corefiles(lab: Lab) -> tuple[Path, Path]:
+    """The cluster CoreDNS (kubernetes, cache, prometheus, errors, forward to the upstream) and the
+    upstream (a hosts zone and a zone answered SERVFAIL), both on loopback only."""
+    dns, metrics, upstream = (lab.port[p] for p in COREDNS_PORTS)
+    folder = lab.state / "coredns"
+    folder.mkdir(exist_ok=True)
+    kc = lab.state / "coredns.kubeconfig"
+    kubeconfig(kc, lab.url("apiserver", "https"), lab.pki, "coredns")
+    main = folder / "Corefile"
+    main.write_text(f"""\
+.:{dns} {{
+    bind 127.0.0.1
+    errors
+    cache 30
+    kubernetes cluster.local in-addr.arpa ip6.arpa {{
+        kubeconfig {kc} {CLUSTER}
+        fallthrough in-addr.arpa ip6.arpa
+    }}
+    prometheus 127.0.0.1:{metrics}
+    forward . 127.0.0.1:{upstream}
+}}
+""")
+    up = folder / "Corefile.upstream"
+    up.write_text(f"""\
+{UPSTREAM_ZONE}:{upstream} {{
+    bind 127.0.0.1
+    template IN ANY {{
+        match "^n[0-9]+[.]{UPSTREAM_ZONE.replace(".", "[.]")}[.]$"
+        rcode NXDOMAIN
+        fallthrough
+    }}
+    hosts {{
+        192.0.2.10 www.{UPSTREAM_ZONE}
+    }}
+}}
+{BROKEN_ZONE}:{upstream} {{
+    bind 127.0.0.1
+    template ANY ANY {{
+        rcode SERVFAIL
+    }}
+}}
+""")
+    return main, up
+
+
+def _resolves(server: str, name: str) -> bool:
+    """One UDP query: an answer with rcode NOERROR."""
+    host, port = server.rsplit(":", 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(2)
+        sock.sendto(dns_query(name, 1), (host, int(port)))
+        return sock.recv(4096)[3] & 0xF == 0
+
+
+def start_coredns(lab: Lab, api: Api) -> dict[str, str]:
+    """The upstream CoreDNS, the cluster CoreDNS (ready: its metrics answer), and the query trickle;
+    returns their environment variables."""
+    binary = coredns_binary()
+    coredns_rbac(api)
+    main, upstream = write_corefiles(lab)
+    lab.start("coredns-upstream", [str(binary), "-conf", str(upstream)])
+    pid = lab.start("coredns", [str(binary), "-conf", str(main)])
+    metrics = lab.url("coredns-metrics")
+    dns = f"127.0.0.1:{lab.port['coredns-dns']}"
+    # Ready when a forwarded name resolves: the server starts once the kubernetes plugin has synced
+    # (or given up after 5s), after its metrics listener.
+    lab.wait("coredns", lambda: _resolves(dns, f"www.{UPSTREAM_ZONE}"), pid, 60)
+    lab.start("dns-trickle", [
+        sys.executable, str(REPO / "lab" / "coredns" / "trickle.py"), "--server", dns,
+        "--zone", UPSTREAM_ZONE, "--broken-zone", BROKEN_ZONE,
+    ])  # fmt: skip
+    return {"COREDNS_URL": metrics, "COREDNS_DNS": dns}
+
+
 def start_prometheus(lab: Lab) -> str:
     """The Prometheus server (what the agent remote-writes to, with the catalog's rule files), ready."""
     state = lab.state
@@ -487,6 +604,7 @@ def start_agent(lab: Lab, token_file: Path, remote_write: str) -> str:
         "controller-manager": lab.url("cm", "https"),
         "scheduler": lab.url("sched", "https"),
         "etcd": lab.url("etcd"),
+        "coredns": lab.url("coredns-metrics"),
     })  # fmt: skip
     pid = lab.start("prometheus-agent", [
         PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
@@ -508,13 +626,15 @@ def up(n9e: bool = False) -> dict[str, str]:
     started = time.monotonic()
     fresh_state(state)
     make_certs(state / "pki")
-    ports = {name: free_port() for name in ("etcd", "etcd-peer", "apiserver", "cm", "sched", "prom", "agent")}
+    ports = {name: free_port() for name in ("etcd", "etcd-peer", "apiserver", "cm", "sched", "prom", "agent",
+                                            *COREDNS_PORTS)}  # fmt: skip
     lab = Lab(state, bin_dir, ports)
 
     etcd_url = start_etcd(lab)
     api = start_apiserver(lab, etcd_url)
     cm_url, sched_url = start_controllers(lab)
     token_file = create_objects(api, state)
+    coredns_env = start_coredns(lab, api)
     prom_url = start_prometheus(lab)
     n9e_env: dict[str, str] = {}
     remote_write = f"{prom_url}/api/v1/write"
@@ -529,6 +649,7 @@ def up(n9e: bool = False) -> dict[str, str]:
         "KUBE_CONTROLLER_MANAGER_URL": cm_url,
         "KUBE_SCHEDULER_URL": sched_url,
         "ETCD_URL": etcd_url,
+        **coredns_env,
         "KUBECONFIG": str(state / "admin.kubeconfig"),
         "N9E_K8S_CONTROLPLANE_DIR": str(state),
         "N9E_K8S_CONTROLPLANE_TOKEN_FILE": str(token_file),
