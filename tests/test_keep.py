@@ -144,9 +144,9 @@ def test_bad_collection_config_names_file_and_line(tmp_path: Path, collection: s
     config = tmp_path / "promql" / "config.yaml"
     text = config.read_text()
     start = text.index("collection:\n")
-    end = text.index("\n\n", start)
+    end = len(text)  # the last section of the file
     lines = text[:start].count("\n") + 2
-    config.write_text(text[:start] + "collection:\n  " + collection + text[end:])
+    config.write_text(text[:start] + "collection:\n  " + collection + "\n")
     with pytest.raises(SourceErrors) as exc:
         load_project(SourceTree(tmp_path), ())
     assert message in str(exc.value)
