@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import emit  # noqa: E402  (bench/report.py)
+
 sys.path.insert(0, str(REPO / "toolkit"))
 REFERENCE = REPO.parent / "shared" / "reference" / "n9e-integrations" / "Kubernetes" / "dashboards"
 
@@ -109,10 +112,7 @@ def main() -> int:
         *(f"| {n} | {t} | {e} | {x} | {s} |" for n, t, e, x, s in rows),
     ]
     text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        with args.write.open("a", encoding="utf-8") as f:
-            f.write("\n" + text)
+    emit(text, args.write)
     return 0
 
 

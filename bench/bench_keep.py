@@ -25,6 +25,9 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import emit  # noqa: E402  (bench/report.py)
+
 LAB = REPO / "lab" / "controlplane" / "lab.py"
 SCRAPE_INTERVAL_S = 15  # the manifests' default (the lab scrapes every 5s; rates are given for 15s)
 APISERVERS = 3
@@ -97,10 +100,7 @@ def main() -> int:
             f"resources and clients, which grows both sides alike): {float(api['exported']) * APISERVERS:.0f} series "
             f"exported, {stored:.0f} stored, {stored / SCRAPE_INTERVAL_S:.0f} samples/s at a 15s interval.\n"
         )
-    print(text)
-    if args.write:
-        with args.write.open("a", encoding="utf-8") as f:
-            f.write("\n" + text)
+    emit(text, args.write)
     return 0
 
 

@@ -144,9 +144,8 @@ def test_bad_collection_config_names_file_and_line(tmp_path: Path, collection: s
     config = tmp_path / "promql" / "config.yaml"
     text = config.read_text()
     start = text.index("collection:\n")
-    end = len(text)  # the last section of the file
     lines = text[:start].count("\n") + 2
-    config.write_text(text[:start] + "collection:\n  " + collection + "\n")
+    config.write_text(text[:start] + "collection:\n  " + collection + "\n")  # it is the last section
     with pytest.raises(SourceErrors) as exc:
         load_project(SourceTree(tmp_path), ())
     assert message in str(exc.value)
