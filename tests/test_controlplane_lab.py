@@ -97,3 +97,32 @@ def test_verify_fails_on_a_wrong_job_name(controlplane_lab, tmp_path):
     assert all(r.status == "empty" for r in report.failed), [r.error for r in report.failed if r.error]
     # The scheduler board's panels fail too: its $instance variable has no value any more.
     assert any(r.kind == "variable" and r.name.endswith("$instance") for r in report.failed)
+
+
+def test_the_lab_agent_runs_the_keep_lists(controlplane_lab):
+    """The agent scrapes with the manifests' keep-lists (issue 16): the apiserver keeps at most 40% of what it
+    exports, and every bound collection.buckets keeps exists in the histogram (so the list is a real subset)."""
+    from n9e_k8s.build import BUILD_PARTS
+    from n9e_k8s.keep import keep_lists
+    from n9e_k8s.project import load_project
+    from n9e_k8s.source import resolve_source
+
+    project = load_project(resolve_source(None), BUILD_PARTS)
+    config, keep = project.config, keep_lists(project)
+    assert config.collection.keep == "used" and keep is not None
+    apiserver = next(c.job for c in config.specs.values() if c.always_scraped)
+    scraped = controlplane_lab.query(f'sum(scrape_samples_scraped{{job="{apiserver}"}})')
+    kept = controlplane_lab.query(f'sum(scrape_samples_post_metric_relabeling{{job="{apiserver}"}})')
+    exported, stored = float(scraped[0]["value"][1]), float(kept[0]["value"][1])
+    assert exported > 1000 and 0 < stored <= 0.4 * exported, (exported, stored)
+    for job_keep in keep.jobs:
+        for series, les in job_keep.buckets:
+            found = {
+                float(r["metric"]["le"])
+                for r in controlplane_lab.query(f'count by (le) ({series}{{job="{job_keep.job}"}})')
+            }
+            assert found <= {float(le) for le in les}, (series, sorted(found))  # nothing else was kept
+            # every bound collection.buckets lists exists: the list is a real subset of the histogram's
+            listed = config.collection.buckets_of(series)
+            if listed:
+                assert {*listed, float("inf")} <= found, (series, sorted(found))

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "source model",
         (
-            "components", "selectors", "registry", "catalog", "expected_empty", "dashboards.source",
+            "components", "collection", "selectors", "registry", "catalog", "expected_empty", "dashboards.source",
             "alerts.model", "alerts.templates",
             "lint", "lint.model", "lint.rules", "lint.infer", "lint.engine",
         ),
@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "dashboards.render", "dashboards.clusters", "dashboards.produce", "dashboards.docs",
             "alerts.render", "alerts.produce",
-            "manifests", "k8s_validate", "lint.collect", "lint.changed",
+            "manifests", "keep", "k8s_validate", "lint.collect", "lint.changed",
         ),
     ),
     ("application", ("build", "validate", "verify", "sync.")),

@@ -17,10 +17,13 @@ from typing import Any
 import pytest
 import yaml
 from n9e_k8s import manifests as m
+from n9e_k8s.build import BUILD_PARTS
 from n9e_k8s.catalog import load_catalog
 from n9e_k8s.components import TLS_MODES
 from n9e_k8s.errors import UsageError
 from n9e_k8s.k8s_validate import validate_manifest_objects
+from n9e_k8s.keep import keep_lists
+from n9e_k8s.project import load_project
 from n9e_k8s.selectors import Selectors, load_selectors
 from n9e_k8s.source import SourceTree
 from typer.testing import CliRunner
@@ -32,8 +35,11 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "manifests"
 URL = m.PLACEHOLDER_REMOTE_WRITE_URL
 K8S_VERSIONS = ["1.28", "1.36"]
 
-DEFAULT = m.ManifestOptions(remote_write_url=URL)
+# What `n9e-k8s manifests` renders by default: every job keeps what the content reads (tests/test_keep.py).
+KEEP = keep_lists(load_project(SourceTree(REPO), BUILD_PARTS))
+DEFAULT = m.ManifestOptions(remote_write_url=URL, keep=KEEP)
 FULL = m.ManifestOptions(
+    keep=KEEP,
     remote_write_url="https://n9e.example/prometheus/v1/write",
     namespace="monitoring",
     cluster="prod",
@@ -379,8 +385,9 @@ def test_config_change_rolls_the_pod(selectors: Selectors) -> None:
             "n9e-k8s/config-sha256"
         ]
 
-    assert pod_hash(DEFAULT) == pod_hash(m.ManifestOptions(remote_write_url=URL))
-    assert pod_hash(DEFAULT) != pod_hash(m.ManifestOptions(remote_write_url=URL, cluster="prod"))
+    assert pod_hash(DEFAULT) == pod_hash(m.ManifestOptions(remote_write_url=URL, keep=KEEP))
+    assert pod_hash(DEFAULT) != pod_hash(m.ManifestOptions(remote_write_url=URL, cluster="prod", keep=KEEP))
+    assert pod_hash(DEFAULT) != pod_hash(m.ManifestOptions(remote_write_url=URL))  # --keep all
 
 
 # --- the Deployment and RBAC -------------------------------------------------------------------------

@@ -715,12 +715,13 @@ def sync_n9e(env: dict[str, str]) -> None:
 def create_objects(api: Api, state: Path) -> Path:
     """The collection manifests' objects, the lab workload, and a token for Prometheus."""
     from n9e_k8s.manifests import ManifestOptions, render_objects
-    from n9e_k8s.selectors import load_selectors
 
-    selectors = load_selectors(REPO / "promql")
+    selectors, keep = manifest_inputs()
     objects = render_objects(
         selectors,
-        ManifestOptions(remote_write_url="http://127.0.0.1:17000/prometheus/v1/write", cluster=CLUSTER),
+        ManifestOptions(
+            remote_write_url="http://127.0.0.1:17000/prometheus/v1/write", cluster=CLUSTER, keep=keep
+        ),
     )
     service_account = None
     for obj in objects:
@@ -806,6 +807,18 @@ def write_rule_files(rules_dir: Path) -> bool:
     return bool(rules.components)
 
 
+def manifest_inputs() -> tuple[Any, Any]:
+    """config.yaml and the keep-lists, as `n9e-k8s manifests` renders them: the lab's agent keeps what the
+    content reads (``collection.keep``; N9E_K8S_LAB_KEEP=all keeps everything, for the before/after bench)."""
+    from n9e_k8s.build import BUILD_PARTS
+    from n9e_k8s.keep import keep_lists
+    from n9e_k8s.project import load_project
+    from n9e_k8s.source import SourceTree
+
+    project = load_project(SourceTree(REPO), BUILD_PARTS)
+    return project.config, keep_lists(project, os.environ.get("N9E_K8S_LAB_KEEP") or None)
+
+
 def write_agent_config(
     state: Path, pki: Path, token_file: Path, remote_write: str, targets: dict[str, str]
 ) -> None:
@@ -814,10 +827,11 @@ def write_agent_config(
     server. A job config.yaml gives a token sends the lab's token file; one served over plain http here
     loses its TLS settings (e.g. etcd's client certificate: the lab's etcd has none)."""
     from n9e_k8s.manifests import ManifestOptions, prometheus_config
-    from n9e_k8s.selectors import load_selectors
 
-    selectors = load_selectors(REPO / "promql")
-    options = ManifestOptions(remote_write_url=remote_write, cluster=CLUSTER, scrape_interval=SCRAPE_INTERVAL)
+    selectors, keep = manifest_inputs()
+    options = ManifestOptions(
+        remote_write_url=remote_write, cluster=CLUSTER, scrape_interval=SCRAPE_INTERVAL, keep=keep
+    )
     options.check()
     config = prometheus_config(selectors, options)
     component_of = {job: component for component, job in selectors.jobs.items()}

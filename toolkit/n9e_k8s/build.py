@@ -52,10 +52,12 @@ def _dashboards(project: Project, settings: BuildSettings) -> dict[str, str]:
 def _manifests(project: Project, settings: BuildSettings) -> dict[str, str]:
     """Collection manifests. Without a remote_write_url they point at a placeholder n9e URL, so that
     the build always shows (and validates) the whole set-up; `n9e-k8s manifests` renders real ones."""
+    from .keep import keep_lists
     from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_manifest_files
 
     options = settings.of("manifests")
     options.setdefault("remote_write_url", PLACEHOLDER_REMOTE_WRITE_URL)
+    options["keep"] = keep_lists(project, options.get("keep"))
     manifest_options = ManifestOptions(**options)
     manifest_options.check()
     return render_manifest_files(project.config, manifest_options)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from .components import CLIENT_CERT, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, Component, Target
 from .errors import UsageError
+from .keep import KeepLists, metric_relabel_configs
 from .selectors import Selectors
 from .yamlio import dump_yaml
 
@@ -82,6 +83,8 @@ class ManifestOptions:
     client_cert_secret: str | None = None
     scrape_interval: str = DEFAULT_SCRAPE_INTERVAL
     image: str = PROMETHEUS_IMAGE
+    # What each job keeps (keep.keep_lists of the project); None keeps every series (`--keep all`).
+    keep: KeepLists | None = None
 
     def check(self) -> None:
         """Raise UsageError for options that would render a broken set-up."""
@@ -197,6 +200,11 @@ def scrape_config(job: str, target: Target, options: ManifestOptions) -> dict[st
             "regex": target.keep_regex,
         }
     ]
+    # Here, in the one per-job function, so that every agent rendered from it (Prometheus, vmagent) keeps
+    # only what the content reads.
+    job_keep = options.keep.of(job) if options.keep else None
+    if job_keep is not None:
+        config["metric_relabel_configs"] = metric_relabel_configs(job_keep)
     return config
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .collection import CollectionConfig, parse_collection
 from .components import Component, parse_component, value_error
 from .errors import SourceError, SourceErrors
 from .varrefs import substitute_variables
@@ -68,6 +69,8 @@ class Selectors:
     notify_rules: tuple[str, ...] = ()
     # Everything config.yaml says about each component (job, container, scrape target), in config order.
     specs: dict[str, Component] = field(default_factory=dict)
+    # What the scrape jobs keep (`collection` in config.yaml): the keep-list mode, extras, trimmed buckets.
+    collection: CollectionConfig = field(default_factory=CollectionConfig)
 
     @property
     def components(self) -> list[str]:
@@ -166,6 +169,7 @@ CONFIG_KEYS = (
     "variables",
     "disabled_alerts",
     "notify_rules",
+    "collection",
 )
 VARIABLE_KEYS = ("kind", "label", "metric", "component", "default", "options", "title")
 
@@ -283,6 +287,8 @@ def load_selectors(promql_dir: Path) -> Selectors:
     if not isinstance(notify_rules, list) or not all(isinstance(n, str) and n.strip() for n in notify_rules):
         add(data, "notify_rules", "must be a list of notify rule names", "notify_rules")
         notify_rules = []
+    collection, problems = parse_collection(data.get("collection"), file, data.line_of("collection"))
+    errors += problems
     if errors:
         raise SourceErrors(errors)
     return Selectors(
@@ -296,4 +302,5 @@ def load_selectors(promql_dir: Path) -> Selectors:
         frozenset(disabled),
         tuple(n.strip() for n in notify_rules),
         specs,
+        collection,
     )

@@ -73,9 +73,11 @@ def check_manifests(project: Project) -> list[Problem]:
     """The collection manifests rendered from config.yaml, against the Kubernetes schemas (strict,
     when the optional kubernetes-validate is installed; otherwise our own checks and a warning)."""
     from .k8s_validate import MissingValidator, manifest_problems
+    from .keep import keep_lists
     from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_objects, service_order
 
-    objects = render_objects(project.config, ManifestOptions(PLACEHOLDER_REMOTE_WRITE_URL))
+    keep = keep_lists(project) if project.has("catalog") and project.has("rules") else None
+    objects = render_objects(project.config, ManifestOptions(PLACEHOLDER_REMOTE_WRITE_URL, keep=keep))
     order = service_order(project.config)
     try:
         return manifest_problems(objects, services=order)

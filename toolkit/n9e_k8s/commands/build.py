@@ -47,6 +47,14 @@ def register(app: typer.Typer) -> None:
                 help="n9e remote-write URL for the collection manifests (manifests/). Default: a placeholder.",
             ),
         ] = None,
+        keep: Annotated[
+            str | None,
+            typer.Option(
+                "--keep",
+                help="Series the manifests' scrape jobs keep: used (what the content reads) or all. "
+                "Default: collection.keep of promql/config.yaml.",
+            ),
+        ] = None,
         output: Annotated[
             str, typer.Option("--output", help="text (a table) or json (the files written).")
         ] = "text",
@@ -85,6 +93,8 @@ def register(app: typer.Typer) -> None:
                 raise UsageError("--check writes nothing: it cannot be combined with --clean")
             tree = resolve_source(source)
             options: dict = {"manifests": {"remote_write_url": remote_write_url}} if remote_write_url else {}
+            if keep is not None:
+                options.setdefault("manifests", {})["keep"] = keep
             options["dashboards"] = {"n9e_version": n9e_version}  # the board format of that UI
             options["rules"] = {
                 "n9e_version": n9e_version,

@@ -52,6 +52,14 @@ def register(app: typer.Typer) -> None:
                 "(servers that authenticate clients by certificate), instead of the `secret` promql/config.yaml names.",
             ),
         ] = None,
+        keep: Annotated[
+            str | None,
+            typer.Option(
+                "--keep",
+                help="Series the scrape jobs keep: used (what the catalog, boards and rules read) or all "
+                "(no metric_relabel_configs). Default: collection.keep of promql/config.yaml.",
+            ),
+        ] = None,
         out: Annotated[
             str,
             typer.Option(
@@ -74,8 +82,9 @@ def register(app: typer.Typer) -> None:
         source: SourceOption = None,
     ) -> None:
         """Render Namespace, RBAC, agent ConfigMap and Deployment, and the control-plane headless Services."""
-        from ..build import write_all
+        from ..build import BUILD_PARTS, write_all
         from ..k8s_validate import validate_manifests_best_effort
+        from ..keep import keep_lists
         from ..manifests import (
             ManifestOptions,
             dump_yaml,
@@ -89,7 +98,8 @@ def register(app: typer.Typer) -> None:
 
         with handle_errors():
             tree = resolve_source(source)
-            selectors = load_project(tree, ()).config
+            project = load_project(tree, BUILD_PARTS)
+            selectors = project.config
             options = ManifestOptions(
                 remote_write_url=remote_write_url,
                 namespace=namespace,
@@ -97,6 +107,7 @@ def register(app: typer.Typer) -> None:
                 basic_auth_secret=basic_auth_secret,
                 component_ca_configmap=component_ca_configmap,
                 client_cert_secret=client_cert_secret,
+                keep=keep_lists(project, keep),
             )
             objects = render_objects(selectors, options)
             order = service_order(selectors)

@@ -15,6 +15,7 @@ DASHBOARD_SOURCE = "dashboard-source.schema.json"
 CATALOG_SOURCE = "catalog-source.schema.json"
 METRIC_REGISTRY = "metric-registry.schema.json"
 N9E_BOARD = "n9e-board.schema.json"
+COLLECTION_CONFIG = "collection-config.schema.json"
 
 
 @cache
