@@ -338,4 +338,6 @@ def test_only_the_burn_rate_and_outages_page(rules) -> None:
         "KubeControllerManagerDown", "KubeControllerManagerNoLeader", "KubeSchedulerDown", "KubeSchedulerNoLeader",
         # etcd outages: no member, no quorum, no leader, or a full database (NOSPACE: read-only)
         "EtcdDown", "EtcdInsufficientMembers", "EtcdNoLeader", "EtcdDatabaseQuotaLowSpace",
+        # no kube-proxy up: Service changes reach no node
+        "KubeProxyDown",
     }  # fmt: skip
