@@ -14,7 +14,9 @@ $N9E_K8S_CONTROLPLANE_DIR, or ${TMPDIR:-/tmp}/n9e-k8s-controlplane.
 `up` also creates the collection manifests' objects (`n9e-k8s manifests`: the ServiceAccount and
 its ClusterRole are what Prometheus scrapes with, so a missing permission shows as a failed scrape)
 and some work: namespaces with Deployments whose pods can never be scheduled (there are no nodes),
-so the controllers and the scheduler have queues and attempts to report.
+so the controllers and the scheduler have queues and attempts to report. kube-proxy runs on the
+host's network namespace in nftables mode (its own table, `kube-proxy`, removed again by `down`) as
+the lab node, programming the lab's Services.
 
 A Prometheus agent runs the manifests' configuration, kubernetes_sd turned into static targets (the
 same job names from promql/config.yaml, https, a ServiceAccount token, external label cluster="lab")
@@ -33,6 +35,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import signal
 import ssl
 import subprocess
@@ -75,12 +78,49 @@ NODE = {
         "conditions": [{"type": "Ready", "status": "True", "reason": "Lab", "message": "no kubelet"}],
     },
 }
+# What kube-proxy programs: a Service of the web pods (they never get an IP: no kubelet, so no
+# endpoints) and one whose EndpointSlice the lab writes itself (ENDPOINT_SLICE). Neither address is
+# routed anywhere: kube-proxy only writes the rules.
+SERVICES = (
+    {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "lab-shop"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
+    },
+    {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "backend", "namespace": "lab-shop"},
+        "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
+    },
+)  # fmt: skip
+# One ready endpoint of `backend`, written once kube-proxy runs, with the trigger-time annotation the
+# endpointslice controller sets: kube-proxy measures network programming latency from it (and
+# ignores changes from before it started).
+ENDPOINT_SLICE = {
+    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+    "metadata": {
+        "name": "backend-lab", "namespace": "lab-shop",
+        "labels": {"kubernetes.io/service-name": "backend",
+                   "endpointslice.kubernetes.io/managed-by": "n9e-k8s-lab"},
+    },
+    "addressType": "IPv4",
+    "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+    "endpoints": [{"addresses": ["10.244.0.10"], "conditions": {"ready": True}, "nodeName": "lab-node"}],
+}  # fmt: skip
+
+
+def add_endpoint(api: Api) -> None:
+    """The `backend` EndpointSlice, changed now (after kube-proxy started)."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    annotations = {"endpoints.kubernetes.io/last-change-trigger-time": now}
+    api.create({**ENDPOINT_SLICE, "metadata": {**ENDPOINT_SLICE["metadata"], "annotations": annotations}})
+
+
 # Start order; `down` stops them in reverse.
 COMPONENTS = (
     "etcd",
     "kube-apiserver",
     "kube-controller-manager",
     "kube-scheduler",
+    "kube-proxy",
     "prometheus",
     "prometheus-agent",
 )
@@ -121,6 +161,8 @@ def make_certs(pki: Path) -> None:
         "admin": ("/O=system:masters/CN=n9e-k8s-lab-admin", "extendedKeyUsage=clientAuth"),
         "controller-manager": ("/CN=system:kube-controller-manager", "extendedKeyUsage=clientAuth"),
         "scheduler": ("/CN=system:kube-scheduler", "extendedKeyUsage=clientAuth"),
+        # bound to the bootstrap ClusterRole system:node-proxier by default
+        "kube-proxy": ("/CN=system:kube-proxy", "extendedKeyUsage=clientAuth"),
     }
     for name, (subject, ext) in certs.items():
         (pki / f"{name}.ext").write_text(ext + "\n")
@@ -210,7 +252,21 @@ def stop(state: Path, timeout: float = 20) -> None:
             stop_n9e(state)
         _terminate(pid, timeout)
         pidfile.unlink()
+        if name == "kube-proxy":
+            remove_proxy_rules()
     stop_n9e(state)
+
+
+# The nftables tables kube-proxy's nftables mode owns (pkg/proxy/nftables: one per IP family).
+PROXY_TABLES = (("ip", "kube-proxy"), ("ip6", "kube-proxy"))
+
+
+def remove_proxy_rules() -> None:
+    """What kube-proxy leaves behind on the host: its nftables tables (it does not remove them on exit)."""
+    if shutil.which("nft") is None:
+        return
+    for family, table in PROXY_TABLES:
+        subprocess.run(["nft", "delete", "table", family, table], capture_output=True, check=False)
 
 
 def _terminate(pid: int, timeout: float) -> None:
@@ -459,6 +515,29 @@ def start_controllers(lab: Lab) -> tuple[str, str]:
     return cm_url, sched_url
 
 
+def start_kube_proxy(lab: Lab) -> str:
+    """kube-proxy as the lab node, in nftables mode on the host's network namespace, ready (its
+    /healthz is 200 once it has synced the rules); returns its metrics URL (plain http, loopback)."""
+    if shutil.which("nft") is None:
+        raise RuntimeError(
+            "kube-proxy's nftables mode needs the nft command (lab/install-deps installs nftables)"
+        )
+    kc = lab.state / "kube-proxy.kubeconfig"
+    kubeconfig(kc, lab.url("apiserver", "https"), lab.pki, "kube-proxy")
+    remove_proxy_rules()  # of an earlier lab that was killed
+    pid = lab.start("kube-proxy", [
+        str(lab.bin_dir / "kube-proxy"), f"--kubeconfig={kc}", f"--hostname-override={NODE['metadata']['name']}",
+        "--proxy-mode=nftables", "--cluster-cidr=10.244.0.0/16",
+        f"--metrics-bind-address=127.0.0.1:{lab.port['proxy']}",
+        f"--healthz-bind-address=127.0.0.1:{lab.port['proxy-healthz']}",
+        # leave the host's conntrack settings alone
+        "--conntrack-max-per-core=0", "--conntrack-tcp-timeout-established=0",
+        "--conntrack-tcp-timeout-close-wait=0", "--v=1",
+    ])  # fmt: skip
+    lab.wait("kube-proxy", _http_ok(f"{lab.url('proxy-healthz')}/healthz"), pid, 120)
+    return lab.url("proxy")
+
+
 def start_prometheus(lab: Lab) -> str:
     """The Prometheus server (what the agent remote-writes to, with the catalog's rule files), ready."""
     state = lab.state
@@ -487,6 +566,7 @@ def start_agent(lab: Lab, token_file: Path, remote_write: str) -> str:
         "controller-manager": lab.url("cm", "https"),
         "scheduler": lab.url("sched", "https"),
         "etcd": lab.url("etcd"),
+        "kube-proxy": lab.url("proxy"),
     })  # fmt: skip
     pid = lab.start("prometheus-agent", [
         PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
@@ -508,13 +588,16 @@ def up(n9e: bool = False) -> dict[str, str]:
     started = time.monotonic()
     fresh_state(state)
     make_certs(state / "pki")
-    ports = {name: free_port() for name in ("etcd", "etcd-peer", "apiserver", "cm", "sched", "prom", "agent")}
+    names = ("etcd", "etcd-peer", "apiserver", "cm", "sched", "proxy", "proxy-healthz", "prom", "agent")
+    ports = {name: free_port() for name in names}
     lab = Lab(state, bin_dir, ports)
 
     etcd_url = start_etcd(lab)
     api = start_apiserver(lab, etcd_url)
     cm_url, sched_url = start_controllers(lab)
     token_file = create_objects(api, state)
+    proxy_url = start_kube_proxy(lab)
+    add_endpoint(api)
     prom_url = start_prometheus(lab)
     n9e_env: dict[str, str] = {}
     remote_write = f"{prom_url}/api/v1/write"
@@ -529,6 +612,7 @@ def up(n9e: bool = False) -> dict[str, str]:
         "KUBE_CONTROLLER_MANAGER_URL": cm_url,
         "KUBE_SCHEDULER_URL": sched_url,
         "ETCD_URL": etcd_url,
+        "KUBE_PROXY_URL": proxy_url,
         "KUBECONFIG": str(state / "admin.kubeconfig"),
         "N9E_K8S_CONTROLPLANE_DIR": str(state),
         "N9E_K8S_CONTROLPLANE_TOKEN_FILE": str(token_file),
@@ -624,6 +708,8 @@ def create_objects(api: Api, state: Path) -> Path:
                     }},
                 },
             })  # fmt: skip
+    for obj in SERVICES:
+        api.create(obj)
     # Churn every minute: a Job whose pods are scheduled onto the node (they tolerate its
     # unreachable taints: no kubelet ever reports) and fail at their deadline, so that scheduling
     # latencies, the job and cronjob controllers and the pod-delete events keep having data.
