@@ -45,6 +45,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,7 +110,9 @@ ENDPOINT_SLICE = {
 
 def add_endpoint(api: Api) -> None:
     """The `backend` EndpointSlice, changed now (after kube-proxy started)."""
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    # RFC 3339 with fractions, as the controller writes it: kube-proxy keeps only times after its start,
+    # and a time cut to the second may be before it.
+    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     annotations = {"endpoints.kubernetes.io/last-change-trigger-time": now}
     api.create({**ENDPOINT_SLICE, "metadata": {**ENDPOINT_SLICE["metadata"], "annotations": annotations}})
 
