@@ -203,6 +203,10 @@ def test_the_new_component_gets_a_scrape_job_and_a_headless_service(built: dict[
     job = jobs["examplecomp"]
     assert job["relabel_configs"][0]["regex"] == "kube-system;examplecomp;metrics"
     assert job["scheme"] == "http" and "tls_config" not in job and "authorization" not in job
-    service = yaml.safe_load(built["manifests/43-service-examplecomp.yaml"])
+    # numbered after the built-in components' Services (config order)
+    (name,) = [k for k in built if k.startswith("manifests/") and k.endswith("-service-examplecomp.yaml")]
+    numbers = sorted(int(Path(k).name[:2]) for k in built if k.startswith("manifests/4"))
+    assert int(Path(name).name[:2]) == numbers[-1]
+    service = yaml.safe_load(built[name])
     assert service["spec"]["clusterIP"] == "None" and service["spec"]["ports"][0]["port"] == 2381
     assert service["spec"]["selector"] == {"component": "examplecomp"}

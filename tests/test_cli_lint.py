@@ -140,3 +140,20 @@ def test_whole_tree_is_clean_for_every_supported_version(app):
         doc = json.loads(res.stdout)
         assert doc["summary"] == {"error": 0, "warning": 0, "info": 0}, (version, doc["findings"])
         assert doc["queries"] > 57
+
+
+def test_an_alert_lint_ignore_switches_off_only_its_rule(app, tmp_path):
+    """`lint.ignore` on an alert, as on a catalog entry: without it, the nftables side of
+    KubeProxyRulesSyncFailing is a metric that 1.28 does not have."""
+    for part in ("promql", "alerts", "dashboards"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    alerts = tmp_path / "alerts" / "kube-proxy.yaml"
+    text = alerts.read_text()
+    start = text.index("        lint:\n          ignore:\n            metric-removed:")
+    end = text.index("        summary:", start)
+    alerts.write_text(text[:start] + text[end:])
+    res = run(app, "lint", "--source", str(tmp_path), "--k8s-version", "1.28", "--format", "json")
+    assert res.exit_code == 1, res.output
+    findings = json.loads(res.stdout)["findings"]
+    assert [(f["query_id"], f["rule"]) for f in findings] == [("KubeProxyRulesSyncFailing", "metric-removed")]
+    assert findings[0]["file"].endswith("alerts/kube-proxy.yaml")

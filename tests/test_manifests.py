@@ -299,7 +299,7 @@ def test_tls_apiserver_verified_components_skip_unless_ca(selectors: Selectors) 
     assert any(c.target and c.target.scheme == "http" for c in selectors.specs.values()), "and plain http"
     for c in selectors.specs.values():
         assert c.target is not None
-        if c.target.scheme == "http":  # CoreDNS's 9153: no TLS and no token, whatever the options
+        if c.target.scheme == "http":  # CoreDNS, kube-proxy: plain http, neither TLS nor a token
             assert "tls_config" not in by_job[c.job] and "tls_config" not in with_ca[c.job]
             assert "authorization" not in by_job[c.job] and "authorization" not in with_ca[c.job]
         elif c.target.tls == "cluster-ca":  # the apiserver: the in-cluster CA, whatever the options
@@ -446,13 +446,31 @@ def test_headless_services(selectors: Selectors) -> None:
         assert svc["metadata"]["namespace"] == target.namespace
         assert svc["metadata"]["labels"]["k8s-app"] == name
         assert svc["spec"]["clusterIP"] == "None"
-        assert svc["spec"]["selector"] == {"component": name}
+        # a static pod by kubeadm's component label, or the pods of the target's pod_selector
+        assert svc["spec"]["selector"] == (dict(target.pod_selector) or {"component": name})
         assert svc["spec"]["ports"] == [
             {"name": target.port_name, "port": target.port, "protocol": "TCP", "targetPort": target.port}
         ]
     # file numbers follow the config order
     names = [m.file_name(o, m.service_order(selectors)) for o in services.values()]
     assert names == [f"{40 + i}-service-{n}.yaml" for i, n in enumerate(targets)]
+
+
+def test_a_daemonset_is_selected_by_its_pod_labels(selectors: Selectors) -> None:
+    """kube-proxy is no static pod: its Service selects kubeadm's k8s-app=kube-proxy DaemonSet pods, and
+    its job scrapes plain http on 10249 without a token."""
+    services = {
+        o["metadata"]["name"]: o for o in m.render_objects(selectors, DEFAULT) if o["kind"] == "Service"
+    }
+    proxy = services["kube-proxy"]
+    assert proxy["metadata"]["namespace"] == "kube-system"
+    assert proxy["spec"]["selector"] == {"k8s-app": "kube-proxy"}
+    assert proxy["spec"]["ports"][0]["port"] == 10249
+    job = {j["job_name"]: j for j in _prom_config(m.render_objects(selectors, FULL))["scrape_configs"]}
+    assert job["kube-proxy"]["scheme"] == "http"
+    assert job["kube-proxy"]["relabel_configs"][0]["regex"] == "kube-system;kube-proxy;http-metrics"
+    # the static pods keep kubeadm's component label
+    assert services["kube-scheduler"]["spec"]["selector"] == {"component": "kube-scheduler"}
 
 
 def test_basic_auth_is_file_references_never_a_password(selectors: Selectors) -> None:

@@ -142,6 +142,22 @@ def test_sync_follows_the_switch(tree: Path) -> None:
             "      service: Kube_API\n",
             "components.apiserver.target.service: 'Kube_API' is not a valid name",
         ),
+        # pod_selector: Kubernetes label keys and values, and only for a Service the tool renders
+        (
+            "        k8s-app: kube-proxy\n",
+            "        k8s-app: kube proxy\n",
+            "components.kube-proxy.target.pod_selector.k8s-app: 'k8s-app': 'kube proxy' is not a Kubernetes label selector",
+        ),
+        (
+            "      pod_selector:\n        k8s-app: kube-proxy\n",
+            "      pod_selector: {}\n",
+            "components.kube-proxy.target.pod_selector: must be a non-empty mapping",
+        ),
+        (
+            "      port: 10249\n      scheme: http\n      headless_service: true\n",
+            "      port: 10249\n      scheme: http\n      headless_service: false\n",
+            "components.kube-proxy.target.pod_selector: 'pod_selector' is used only with headless_service: true",
+        ),
         (
             "      headless_service: true\n",
             "      headless_servce: true\n",

@@ -14,7 +14,9 @@ $N9E_K8S_CONTROLPLANE_DIR, or ${TMPDIR:-/tmp}/n9e-k8s-controlplane.
 `up` also creates the collection manifests' objects (`n9e-k8s manifests`: the ServiceAccount and
 its ClusterRole are what Prometheus scrapes with, so a missing permission shows as a failed scrape)
 and some work: namespaces with Deployments whose pods can never be scheduled (there are no nodes),
-so the controllers and the scheduler have queues and attempts to report.
+so the controllers and the scheduler have queues and attempts to report. kube-proxy runs on the
+host's network namespace in nftables mode (its own table, `kube-proxy`, removed again by `down`) as
+the lab node, programming the lab's Services.
 
 A Prometheus agent runs the manifests' configuration, kubernetes_sd turned into static targets (the
 same job names from promql/config.yaml, https, a ServiceAccount token, external label cluster="lab")
@@ -33,6 +35,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import signal
 import socket
 import ssl
@@ -43,6 +46,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -81,6 +85,44 @@ NODE = {
 COREDNS_USER = "n9e-k8s-lab-coredns"
 UPSTREAM_ZONE = "lab.example"
 BROKEN_ZONE = "broken.example"  # the upstream answers SERVFAIL here
+# What kube-proxy programs: a Service of the web pods (they never get an IP: no kubelet, so no
+# endpoints) and one whose EndpointSlice the lab writes itself (ENDPOINT_SLICE). Neither address is
+# routed anywhere: kube-proxy only writes the rules.
+SERVICES = (
+    {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "lab-shop"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
+    },
+    {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "backend", "namespace": "lab-shop"},
+        "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
+    },
+)  # fmt: skip
+# One ready endpoint of `backend`, written once kube-proxy runs, with the trigger-time annotation the
+# endpointslice controller sets: kube-proxy measures network programming latency from it (and
+# ignores changes from before it started).
+ENDPOINT_SLICE = {
+    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+    "metadata": {
+        "name": "backend-lab", "namespace": "lab-shop",
+        "labels": {"kubernetes.io/service-name": "backend",
+                   "endpointslice.kubernetes.io/managed-by": "n9e-k8s-lab"},
+    },
+    "addressType": "IPv4",
+    "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+    "endpoints": [{"addresses": ["10.244.0.10"], "conditions": {"ready": True}, "nodeName": "lab-node"}],
+}  # fmt: skip
+
+
+def add_endpoint(api: Api) -> None:
+    """The `backend` EndpointSlice, changed now (after kube-proxy started)."""
+    # RFC 3339 with fractions, as the controller writes it: kube-proxy keeps only times after its start,
+    # and a time cut to the second may be before it.
+    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    annotations = {"endpoints.kubernetes.io/last-change-trigger-time": now}
+    api.create({**ENDPOINT_SLICE, "metadata": {**ENDPOINT_SLICE["metadata"], "annotations": annotations}})
+
+
 # Start order; `down` stops them in reverse.
 COMPONENTS = (
     "etcd",
@@ -90,6 +132,7 @@ COMPONENTS = (
     "coredns-upstream",
     "coredns",
     "dns-trickle",
+    "kube-proxy",
     "prometheus",
     "prometheus-agent",
 )
@@ -131,6 +174,8 @@ def make_certs(pki: Path) -> None:
         "controller-manager": ("/CN=system:kube-controller-manager", "extendedKeyUsage=clientAuth"),
         "scheduler": ("/CN=system:kube-scheduler", "extendedKeyUsage=clientAuth"),
         "coredns": (f"/CN={COREDNS_USER}", "extendedKeyUsage=clientAuth"),
+        # bound to the bootstrap ClusterRole system:node-proxier by default
+        "kube-proxy": ("/CN=system:kube-proxy", "extendedKeyUsage=clientAuth"),
     }
     for name, (subject, ext) in certs.items():
         (pki / f"{name}.ext").write_text(ext + "\n")
@@ -220,7 +265,21 @@ def stop(state: Path, timeout: float = 20) -> None:
             stop_n9e(state)
         _terminate(pid, timeout)
         pidfile.unlink()
+        if name == "kube-proxy":
+            remove_proxy_rules()
     stop_n9e(state)
+
+
+# The nftables tables kube-proxy's nftables mode owns (pkg/proxy/nftables: one per IP family).
+PROXY_TABLES = (("ip", "kube-proxy"), ("ip6", "kube-proxy"))
+
+
+def remove_proxy_rules() -> None:
+    """What kube-proxy leaves behind on the host: its nftables tables (it does not remove them on exit)."""
+    if shutil.which("nft") is None:
+        return
+    for family, table in PROXY_TABLES:
+        subprocess.run(["nft", "delete", "table", family, table], capture_output=True, check=False)
 
 
 def _terminate(pid: int, timeout: float) -> None:
@@ -574,6 +633,27 @@ def start_coredns(lab: Lab, api: Api) -> dict[str, str]:
         "--zone", UPSTREAM_ZONE, "--broken-zone", BROKEN_ZONE,
     ])  # fmt: skip
     return {"COREDNS_URL": metrics, "COREDNS_DNS": dns}
+def start_kube_proxy(lab: Lab) -> str:
+    """kube-proxy as the lab node, in nftables mode on the host's network namespace, ready (its
+    /healthz is 200 once it has synced the rules); returns its metrics URL (plain http, loopback)."""
+    if shutil.which("nft") is None:
+        raise RuntimeError(
+            "kube-proxy's nftables mode needs the nft command (lab/install-deps installs nftables)"
+        )
+    kc = lab.state / "kube-proxy.kubeconfig"
+    kubeconfig(kc, lab.url("apiserver", "https"), lab.pki, "kube-proxy")
+    remove_proxy_rules()  # of an earlier lab that was killed
+    pid = lab.start("kube-proxy", [
+        str(lab.bin_dir / "kube-proxy"), f"--kubeconfig={kc}", f"--hostname-override={NODE['metadata']['name']}",
+        "--proxy-mode=nftables", "--cluster-cidr=10.244.0.0/16",
+        f"--metrics-bind-address=127.0.0.1:{lab.port['proxy']}",
+        f"--healthz-bind-address=127.0.0.1:{lab.port['proxy-healthz']}",
+        # leave the host's conntrack settings alone
+        "--conntrack-max-per-core=0", "--conntrack-tcp-timeout-established=0",
+        "--conntrack-tcp-timeout-close-wait=0", "--v=1",
+    ])  # fmt: skip
+    lab.wait("kube-proxy", _http_ok(f"{lab.url('proxy-healthz')}/healthz"), pid, 120)
+    return lab.url("proxy")
 
 
 def start_prometheus(lab: Lab) -> str:
@@ -605,6 +685,7 @@ def start_agent(lab: Lab, token_file: Path, remote_write: str) -> str:
         "scheduler": lab.url("sched", "https"),
         "etcd": lab.url("etcd"),
         "coredns": lab.url("coredns-metrics"),
+        "kube-proxy": lab.url("proxy"),
     })  # fmt: skip
     pid = lab.start("prometheus-agent", [
         PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
@@ -626,8 +707,9 @@ def up(n9e: bool = False) -> dict[str, str]:
     started = time.monotonic()
     fresh_state(state)
     make_certs(state / "pki")
-    ports = {name: free_port() for name in ("etcd", "etcd-peer", "apiserver", "cm", "sched", "prom", "agent",
-                                            *COREDNS_PORTS)}  # fmt: skip
+    names = ("etcd", "etcd-peer", "apiserver", "cm", "sched", "proxy", "proxy-healthz", "prom", "agent",
+             *COREDNS_PORTS)  # fmt: skip
+    ports = {name: free_port() for name in names}
     lab = Lab(state, bin_dir, ports)
 
     etcd_url = start_etcd(lab)
@@ -635,6 +717,8 @@ def up(n9e: bool = False) -> dict[str, str]:
     cm_url, sched_url = start_controllers(lab)
     token_file = create_objects(api, state)
     coredns_env = start_coredns(lab, api)
+    proxy_url = start_kube_proxy(lab)
+    add_endpoint(api)
     prom_url = start_prometheus(lab)
     n9e_env: dict[str, str] = {}
     remote_write = f"{prom_url}/api/v1/write"
@@ -650,6 +734,7 @@ def up(n9e: bool = False) -> dict[str, str]:
         "KUBE_SCHEDULER_URL": sched_url,
         "ETCD_URL": etcd_url,
         **coredns_env,
+        "KUBE_PROXY_URL": proxy_url,
         "KUBECONFIG": str(state / "admin.kubeconfig"),
         "N9E_K8S_CONTROLPLANE_DIR": str(state),
         "N9E_K8S_CONTROLPLANE_TOKEN_FILE": str(token_file),
@@ -746,6 +831,8 @@ def create_objects(api: Api, state: Path) -> Path:
                     }},
                 },
             })  # fmt: skip
+    for obj in SERVICES:
+        api.create(obj)
     # Churn every minute: a Job whose pods are scheduled onto the node (they tolerate its
     # unreachable taints: no kubelet ever reports) and fail at their deadline, so that scheduling
     # latencies, the job and cronjob controllers and the pod-delete events keep having data.

@@ -49,7 +49,7 @@ for _m, _p in _STAGING.items():
     }
 # Directories read in each module (metric definitions of the control plane and its client libraries).
 SCAN = {
-    "k8s.io/kubernetes": ["pkg/scheduler", "pkg/controller", "pkg/controlplane", "cmd"],
+    "k8s.io/kubernetes": ["pkg/scheduler", "pkg/controller", "pkg/controlplane", "pkg/proxy", "cmd"],
     "k8s.io/apiserver": ["pkg"],
     "k8s.io/component-base": ["metrics"],
     "k8s.io/kube-aggregator": ["pkg"],

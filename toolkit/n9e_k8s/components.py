@@ -17,6 +17,8 @@ Everything the code knows about a component comes from here; no module names one
       server_name: kubernetes.default.svc
       secret: metrics-client       # with tls: client-cert, the Secret (ca.crt, tls.crt, tls.key) mounted
       headless_service: false      # render a headless Service selecting the static pod
+      pod_selector:                # the pods that Service selects (default component: <service>,
+        k8s-app: kube-proxy        # the kubeadm static-pod label; a DaemonSet's pods need their own)
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ TARGET_KEYS = (
     "server_name",
     "secret",
     "headless_service",
+    "pod_selector",
 )
 SCHEMES = ("https", "http")
 # cluster-ca: the CA every pod has (the service account's ca.crt); component-ca: the CA given with
@@ -54,6 +57,9 @@ UNSAFE_VALUE_RE = re.compile(r'["\\`\x00-\x1f\x7f]')
 COMPONENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# Kubernetes label keys ([prefix/]name) and values (both at most 63 characters in the name part).
+LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 
 
 @dataclass(frozen=True)
@@ -69,10 +75,16 @@ class Target:
     server_name: str | None = None
     headless_service: bool = False
     secret: str | None = None  # with tls client-cert: the Secret holding ca.crt, tls.crt and tls.key
+    pod_selector: tuple[tuple[str, str], ...] = ()  # the headless Service's selector; () = component
 
     @property
     def keep_regex(self) -> str:
         return f"{self.namespace};{self.service};{self.port_name}"
+
+    @property
+    def selector(self) -> dict[str, str]:
+        """The labels of the pods the headless Service selects (kubeadm static pods: component=<name>)."""
+        return dict(self.pod_selector) if self.pod_selector else {"component": self.service}
 
 
 @dataclass(frozen=True)
@@ -194,12 +206,47 @@ def _target(spec: LineDict, file: Path, path: str) -> tuple[Target | None, list[
     if headless and port is None:
         bad("headless_service", "a headless Service needs 'port'")
     errors += _secret_errors(raw, file, path)
+    pod_selector, selector_errors = _pod_selector(raw, headless, file, path)
+    errors += selector_errors
     if errors:
         return None, errors
     return Target(
         raw["namespace"], raw["service"], raw["port_name"], port, raw.get("scheme", "https"),
-        raw.get("tls", "component-ca"), server_name, headless, raw.get("secret"),
+        raw.get("tls", "component-ca"), server_name, headless, raw.get("secret"), pod_selector,
     ), []  # fmt: skip
+
+
+def _pod_selector(
+    raw: LineDict, headless: bool, file: Path, path: str
+) -> tuple[tuple[tuple[str, str], ...], list[SourceError]]:
+    """`pod_selector`: a non-empty mapping of Kubernetes label keys to values, only with headless_service."""
+    if "pod_selector" not in raw:
+        return (), []
+    value = raw["pod_selector"]
+    where = {"line": raw.line_of("pod_selector"), "path": f"{path}.pod_selector"}
+    if not headless:
+        return (), [SourceError(file, "'pod_selector' is used only with headless_service: true", **where)]
+    if not isinstance(value, dict) or not value:
+        return (), [SourceError(file, "must be a non-empty mapping of pod labels (key: value)", **where)]
+    errors = []
+    for key, label in value.items():
+        prefix, _, name = str(key).rpartition("/")
+        good_key = (
+            isinstance(key, str)
+            and LABEL_NAME_RE.match(name)
+            and (not prefix or (DNS_SUBDOMAIN_RE.match(prefix) and len(prefix) <= 253))
+        )
+        if not good_key or not isinstance(label, str) or not LABEL_VALUE_RE.match(label):
+            line = value.line_of(key) if isinstance(value, LineDict) else where["line"]
+            errors.append(
+                SourceError(
+                    file,
+                    f"{key!r}: {label!r} is not a Kubernetes label selector (key [prefix/]name, string value)",
+                    line=line,
+                    path=f"{path}.pod_selector.{key}",
+                )
+            )
+    return tuple(sorted(value.items())), errors
 
 
 def _secret_errors(raw: LineDict, file: Path, path: str) -> list[SourceError]:

@@ -432,7 +432,8 @@ def _deployment(
 
 
 def _headless_service(target: Target) -> dict[str, Any]:
-    """The article's headless Service: selects the kubeadm static pod (label component=<name>)."""
+    """The article's headless Service: selects the kubeadm static pod (label component=<name>), or the
+    pods of the target's pod_selector (a DaemonSet such as kube-proxy)."""
     assert target.port is not None
     return {
         "apiVersion": "v1",
@@ -445,7 +446,7 @@ def _headless_service(target: Target) -> dict[str, Any]:
         "spec": {
             "type": "ClusterIP",
             "clusterIP": "None",
-            "selector": {"component": target.service},
+            "selector": target.selector,
             "ports": [
                 {"name": target.port_name, "port": target.port, "protocol": "TCP", "targetPort": target.port}
             ],

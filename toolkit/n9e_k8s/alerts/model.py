@@ -92,6 +92,7 @@ class Alert:
     line: int | None = None
     expr_line: int | None = None
     query: str | None = None  # the catalog id of a `query:` alert
+    lint_ignore: tuple[tuple[str, str], ...] = ()  # lint rule id -> why it does not apply (`lint.ignore`)
 
     @property
     def for_seconds(self) -> int:
@@ -327,6 +328,7 @@ def _alert(raw: LineDict, group: str, path: str, ctx: _Ctx, catalog_get: Any) ->
                 line=raw.line,
                 expr_line=raw.line_of("query" if "query" in raw else "expr"),
                 query=raw.get("query"),
+                lint_ignore=tuple(sorted(((raw.get("lint") or {}).get("ignore") or {}).items())),
             )
         )
     cases = _alert_cases(raw, out, path, ctx)

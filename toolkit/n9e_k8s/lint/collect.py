@@ -76,6 +76,7 @@ def collect_rules(project: Project) -> Iterator[Query]:
             file=str(rule.file) if rule.file else None,
             line=rule.expr_line or rule.line,
             kind="rule",
+            ignore=dict(rule.lint_ignore) if isinstance(rule, Alert) else {},
             query_id=name,
         )
 
