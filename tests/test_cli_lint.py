@@ -157,3 +157,13 @@ def test_an_alert_lint_ignore_switches_off_only_its_rule(app, tmp_path):
     findings = json.loads(res.stdout)["findings"]
     assert [(f["query_id"], f["rule"]) for f in findings] == [("KubeProxyRulesSyncFailing", "metric-removed")]
     assert findings[0]["file"].endswith("alerts/kube-proxy.yaml")
+
+
+def test_node_label_is_allowed_only_on_series_of_node_discovery_jobs(app):
+    """The kubelet's job (discovery: node) labels every series with `node`; other jobs' series have no such label."""
+    kubelet = run(app, "lint", "--expr", "sum by (cluster, node) (kubelet_running_pods)")
+    assert kubelet.exit_code == 0, kubelet.output
+    shared = run(app, "lint", "--expr", "sum by (node) (process_resident_memory_bytes)")
+    assert shared.exit_code == 0, shared.output
+    apiserver = run(app, "lint", "--expr", "sum by (node) (apiserver_request_total)")
+    assert apiserver.exit_code == 1 and "no label 'node'" in apiserver.output

@@ -21,9 +21,7 @@ def _verify(lab, source: Path | None = None):
     from n9e_k8s.source import resolve_source
     from n9e_k8s.verify import PrometheusApi, verify
 
-    return verify(
-        load_project(resolve_source(str(source) if source else None)), PrometheusApi(lab.prometheus_url)
-    )
+    return verify(load_project(resolve_source(str(source or lab.source))), PrometheusApi(lab.prometheus_url))
 
 
 def test_every_job_is_scraped_with_the_manifests_rbac(controlplane_lab):
@@ -31,7 +29,8 @@ def test_every_job_is_scraped_with_the_manifests_rbac(controlplane_lab):
     # as up == 0 (403) on the job.
     from n9e_k8s.selectors import load_selectors
 
-    jobs = load_selectors(REPO / "promql").jobs
+    selectors = load_selectors(controlplane_lab.source / "promql")
+    jobs = {c: j for c, j in selectors.jobs.items() if selectors.scraped(c)}
     assert jobs
     for component, job in jobs.items():
         result = controlplane_lab.query(f'up{{job="{job}", cluster="lab"}}')
@@ -81,7 +80,7 @@ def test_verify_cli_json_and_exit_code(controlplane_lab):
 def test_verify_fails_on_a_wrong_job_name(controlplane_lab, tmp_path):
     # The reason for this lab: a query that parses but selects nothing must fail verify.
     for sub in ("promql", "dashboards", "alerts"):
-        shutil.copytree(REPO / sub, tmp_path / sub)
+        shutil.copytree(controlplane_lab.source / sub, tmp_path / sub)
     config = tmp_path / "promql" / "config.yaml"
     text = config.read_text()
     assert "job: scheduler\n" in text

@@ -267,9 +267,10 @@ def test_promtool_matches_image_version(upstream_promtool: Path) -> None:
 
 def test_keep_regexes_are_the_articles(selectors: Selectors) -> None:
     cfg = _prom_config(m.render_objects(selectors, DEFAULT))
-    regexes = {j["job_name"]: j["relabel_configs"][0]["regex"] for j in cfg["scrape_configs"]}
     targets = {c.job: c.target for c in selectors.specs.values() if c.target}
-    assert regexes == {job: t.keep_regex for job, t in targets.items()}
+    per_service = [j for j in cfg["scrape_configs"] if not targets[j["job_name"]].per_node]
+    regexes = {j["job_name"]: j["relabel_configs"][0]["regex"] for j in per_service}
+    assert regexes == {job: t.keep_regex for job, t in targets.items() if not t.per_node}
     assert {  # the article's three
         selectors.jobs["apiserver"]: "default;kubernetes;https",
         selectors.jobs["controller-manager"]: "kube-system;kube-controller-manager;https-metrics",
@@ -283,6 +284,12 @@ def test_keep_regexes_are_the_articles(selectors: Selectors) -> None:
             assert job["authorization"] == {"credentials_file": m.SA_TOKEN}
         else:
             assert "authorization" not in job
+        if target.per_node:  # every Node, at the kubelet port it reports, labelled with its name
+            assert job["kubernetes_sd_configs"] == [{"role": "node"}]
+            assert job["relabel_configs"] == [
+                {"source_labels": ["__meta_kubernetes_node_name"], "target_label": "node"}
+            ]
+            continue
         assert job["kubernetes_sd_configs"][0]["role"] == "endpointslice"
         assert job["relabel_configs"][0]["source_labels"][2] == "__meta_kubernetes_endpointslice_port_name"
     assert cfg["global"]["scrape_interval"] == "15s"
@@ -357,8 +364,8 @@ def test_custom_job_names_change_the_manifests(tmp_path: Path) -> None:
     assert _catalog_jobs(tree, custom) == set(expected)
     # Discovery does not depend on the job names.
     default = load_selectors(REPO / "promql")
-    assert [j["relabel_configs"][0]["regex"] for j in cfg["scrape_configs"]] == [
-        c.target.keep_regex for c in default.specs.values() if c.target
+    assert [j["relabel_configs"][0].get("regex") for j in cfg["scrape_configs"]] == [
+        None if c.target.per_node else c.target.keep_regex for c in default.specs.values() if c.target
     ]
 
 
@@ -423,13 +430,55 @@ def test_deployment_runs_agent_hardened(selectors: Selectors) -> None:
     assert dep["spec"]["selector"] == {"matchLabels": {"app": "prometheus-agent"}}
 
 
+_SERVICE_RULES = [
+    {"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["list", "watch"]},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
+]
+_NODE_RULES = [  # kubernetes_sd role: node, and the kubelet's SubjectAccessReview for /metrics
+    {"apiGroups": [""], "resources": ["nodes"], "verbs": ["list", "watch"]},
+    {"apiGroups": [""], "resources": ["nodes/metrics"], "verbs": ["get"]},
+]
+_METRICS_RULE = {"nonResourceURLs": ["/metrics"], "verbs": ["get"]}
+
+
+def _cluster_role(selectors: Selectors) -> dict[str, Any]:
+    return next(o for o in m.render_objects(selectors, DEFAULT) if o["kind"] == "ClusterRole")
+
+
 def test_rbac_is_minimal(selectors: Selectors) -> None:
-    role = next(o for o in m.render_objects(selectors, DEFAULT) if o["kind"] == "ClusterRole")
-    assert role["rules"] == [
-        {"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["list", "watch"]},
-        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
-        {"nonResourceURLs": ["/metrics"], "verbs": ["get"]},
-    ]
+    assert any(c.target and c.target.per_node for c in selectors.specs.values()), "the kubelet is scraped"
+    assert _cluster_role(selectors)["rules"] == [*_SERVICE_RULES, *_NODE_RULES, _METRICS_RULE]
+
+
+def _no_node_jobs(cfg: dict[str, Any]) -> None:
+    for spec in cfg["components"].values():
+        if spec.get("target", {}).get("discovery") == "node":
+            spec["scraped"] = False
+
+
+def test_node_permissions_only_with_a_node_job(tmp_path: Path) -> None:
+    custom = load_selectors(_tree_with(tmp_path, _no_node_jobs).promql)
+    assert _cluster_role(custom)["rules"] == [*_SERVICE_RULES, _METRICS_RULE]
+    jobs = _prom_config(m.render_objects(custom, DEFAULT))["scrape_configs"]
+    assert jobs and all(j["kubernetes_sd_configs"][0]["role"] == "endpointslice" for j in jobs)
+
+
+def _kubelet_port_10255(cfg: dict[str, Any]) -> None:
+    for spec in cfg["components"].values():
+        if spec.get("target", {}).get("discovery") == "node":
+            spec["target"]["port"] = 10255
+
+
+def test_node_job_port_overrides_the_reported_one(tmp_path: Path) -> None:
+    custom = load_selectors(_tree_with(tmp_path, _kubelet_port_10255).promql)
+    cfg = _prom_config(m.render_objects(custom, DEFAULT))
+    (job,) = [j for j in cfg["scrape_configs"] if j["kubernetes_sd_configs"] == [{"role": "node"}]]
+    assert job["relabel_configs"][1] == {
+        "source_labels": ["__address__"],
+        "regex": "(.+):[0-9]+",
+        "target_label": "__address__",
+        "replacement": "${1}:10255",
+    }
 
 
 def test_headless_services(selectors: Selectors) -> None:

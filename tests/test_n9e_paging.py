@@ -103,7 +103,6 @@ def firing(lab, prefix: str) -> list[str]:
 
 
 def test_outage_of_each_component_pages_through_n9e_and_recovers(lab, record_property):
-    from n9e_k8s.selectors import load_selectors
 
     from tests.plugins.controlplane_lab import _wait_ready
 
@@ -140,4 +139,4 @@ def test_outage_of_each_component_pages_through_n9e_and_recovers(lab, record_pro
     sys.stderr.write(f"n9e: fired after {fired}, all recovered {recovered:.0f}s after the restart\n")
     # leave the lab as the other tests expect it: the real timings, every job up and scraped again
     sync_alerts(lab)
-    _wait_ready(lab, list(load_selectors(REPO / "promql").jobs.values()))
+    _wait_ready(lab, lab.jobs)

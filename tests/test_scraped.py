@@ -159,6 +159,17 @@ def test_sync_follows_the_switch(tree: Path) -> None:
             "components.kube-proxy.target.pod_selector: 'pod_selector' is used only with headless_service: true",
         ),
         (
+            "      discovery: node\n",
+            "      discovery: nodes\n",
+            "components.kubelet.target.discovery: discovery must be one of endpointslice, node, not 'nodes'",
+        ),
+        # node discovery scrapes every Node: a Service name would be ignored, so it is refused
+        (
+            "      discovery: node\n",
+            "      discovery: node\n      service: kubelet\n",
+            "components.kubelet.target.service: 'service' names a Service: not used with discovery: node",
+        ),
+        (
             "      headless_service: true\n",
             "      headless_servce: true\n",
             "unknown key 'headless_servce' (did you mean 'headless_service'?)",

@@ -123,6 +123,14 @@ def add_endpoint(api: Api) -> None:
     api.create({**ENDPOINT_SLICE, "metadata": {**ENDPOINT_SLICE["metadata"], "annotations": annotations}})
 
 
+# A real kubelet registers this second node, with fakecri (lab/controlplane/kubernetes/fakecri) as its
+# container runtime: pods bound to it "run" in memory, so its PLEG, runtime operations and pod starts are
+# real. Its capacity is the host's: the 64-CPU pods fit on neither node and stay in the scheduler's queues.
+KUBELET_NODE = "lab-kubelet"
+# N9E_K8S_LAB_KUBELET=0 runs no kubelet (e.g. where the kubelet cannot mount its tmpfs volumes: it
+# needs root). It is then listed in N9E_K8S_LAB_NOT_RUN: its job is left out of the agent and the lab
+# tests treat it as `scraped: false` (tests/plugins/controlplane_lab.py).
+RUN_KUBELET = os.environ.get("N9E_K8S_LAB_KUBELET", "1") != "0"
 # Start order; `down` stops them in reverse.
 COMPONENTS = (
     "etcd",
@@ -133,6 +141,8 @@ COMPONENTS = (
     "coredns",
     "dns-trickle",
     "kube-proxy",
+    "fakecri",
+    "kubelet",
     "prometheus",
     "prometheus-agent",
 )
@@ -176,6 +186,8 @@ def make_certs(pki: Path) -> None:
         "coredns": (f"/CN={COREDNS_USER}", "extendedKeyUsage=clientAuth"),
         # bound to the bootstrap ClusterRole system:node-proxier by default
         "kube-proxy": ("/CN=system:kube-proxy", "extendedKeyUsage=clientAuth"),
+        # The Node authorizer's identity: it may register and update its own Node only.
+        "kubelet": (f"/O=system:nodes/CN=system:node:{KUBELET_NODE}", "extendedKeyUsage=clientAuth"),
     }
     for name, (subject, ext) in certs.items():
         (pki / f"{name}.ext").write_text(ext + "\n")
@@ -241,7 +253,9 @@ def running(state: Path, n9e: bool) -> bool:
     """Every component up, and n9e exactly when asked for (a lab in the other mode is restarted)."""
     pids = state / "pids"
     up = all(
-        (pids / f"{c}.pid").is_file() and pid_alive(int((pids / f"{c}.pid").read_text())) for c in COMPONENTS
+        (pids / f"{c}.pid").is_file() and pid_alive(int((pids / f"{c}.pid").read_text()))
+        for c in COMPONENTS
+        if RUN_KUBELET or c not in ("fakecri", "kubelet")
     )
     try:
         n9e_pid = int((state / "n9e" / "n9e.pid").read_text())
@@ -442,11 +456,32 @@ def _http_ok(url: str) -> Callable[[], bool]:
     return lambda: urllib.request.urlopen(url, timeout=5).status == 200
 
 
+def unmount_under(path: Path) -> None:
+    """The kubelet mounts its root dir and each pod's projected token volume (tmpfs): unmount them,
+    deepest first, so that the directory can be removed."""
+    prefix = str(path.resolve())
+    mounts = [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()]
+    for point in sorted(
+        (m for m in mounts if m == prefix or m.startswith(prefix + "/")), key=len, reverse=True
+    ):
+        subprocess.run(["umount", point], check=False, capture_output=True)
+
+
 def fresh_state(state: Path) -> None:
     """The directories of a new lab; data of an earlier one (PKI, etcd, TSDBs) is removed."""
-    for sub in ("pki", "etcd", "prometheus", "prometheus-agent", "logs", "controller-manager", "scheduler"):
+    for sub in (
+        "pki",
+        "etcd",
+        "prometheus",
+        "prometheus-agent",
+        "logs",
+        "controller-manager",
+        "scheduler",
+        "kubelet",
+    ):
         path = state / sub
-        if path.exists() and sub in ("pki", "etcd", "prometheus", "prometheus-agent"):
+        if path.exists() and sub in ("pki", "etcd", "prometheus", "prometheus-agent", "kubelet"):
+            unmount_under(path)
             subprocess.run(["rm", "-rf", str(path)], check=True)
         path.mkdir(parents=True, exist_ok=True)
 
@@ -633,6 +668,8 @@ def start_coredns(lab: Lab, api: Api) -> dict[str, str]:
         "--zone", UPSTREAM_ZONE, "--broken-zone", BROKEN_ZONE,
     ])  # fmt: skip
     return {"COREDNS_URL": metrics, "COREDNS_DNS": dns}
+
+
 def start_kube_proxy(lab: Lab) -> str:
     """kube-proxy as the lab node, in nftables mode on the host's network namespace, ready (its
     /healthz is 200 once it has synced the rules); returns its metrics URL (plain http, loopback)."""
@@ -656,6 +693,58 @@ def start_kube_proxy(lab: Lab) -> str:
     return lab.url("proxy")
 
 
+def start_kubelet(lab: Lab) -> str:
+    """fakecri, then a kubelet on it (no cgroups, no QoS hierarchy, no eviction), registered as
+    KUBELET_NODE and healthy (GET /healthz); returns its https URL (/metrics needs a token)."""
+    state = lab.state
+    sock = state / "kubelet" / "cri.sock"
+    sock.parent.mkdir(parents=True, exist_ok=True)
+    sock.unlink(missing_ok=True)
+    endpoint = f"unix://{sock}"
+    cri_pid = lab.start("fakecri", [str(lab.bin_dir / "fakecri"), endpoint])
+    lab.wait("fakecri", sock.exists, cri_pid, 30)
+    kubeconfig(state / "kubelet.kubeconfig", lab.url("apiserver", "https"), lab.pki, "kubelet")
+    config = {
+        "kind": "KubeletConfiguration",
+        "apiVersion": "kubelet.config.k8s.io/v1beta1",
+        "address": "127.0.0.1",
+        "port": lab.port["kubelet"],
+        "readOnlyPort": 0,
+        "healthzBindAddress": "127.0.0.1",
+        "healthzPort": lab.port["kubelet-healthz"],
+        # As kubeadm sets it up: a bearer token is checked with a TokenReview, /metrics with a
+        # SubjectAccessReview (get nodes/metrics) against the manifests' RBAC.
+        "authentication": {
+            "anonymous": {"enabled": False},
+            "webhook": {"enabled": True},
+            "x509": {"clientCAFile": str(lab.pki / "ca.crt")},
+        },
+        "authorization": {"mode": "Webhook"},
+        "containerRuntimeEndpoint": endpoint,
+        "imageServiceEndpoint": endpoint,
+        "cgroupDriver": "cgroupfs",
+        "cgroupsPerQOS": False,
+        "enforceNodeAllocatable": [],
+        "failSwapOn": False,
+        "failCgroupV1": False,  # CI and lab hosts may still be on cgroup v1 (no cgroup is used here)
+        "evictionHard": {},
+        "localStorageCapacityIsolation": False,
+        "makeIPTablesUtilChains": False,
+        "resolvConf": "",
+        "nodeStatusUpdateFrequency": "10s",
+        "syncFrequency": "10s",
+    }
+    (state / "kubelet.json").write_text(json.dumps(config, indent=2) + "\n")
+    pid = lab.start("kubelet", [
+        str(lab.bin_dir / "kubelet"), f"--config={state / 'kubelet.json'}",
+        f"--kubeconfig={state / 'kubelet.kubeconfig'}", f"--root-dir={state / 'kubelet'}",
+        f"--cert-dir={state / 'kubelet' / 'pki'}", f"--hostname-override={KUBELET_NODE}",
+        "--v=1",
+    ])  # fmt: skip
+    lab.wait("kubelet", lambda: healthz(f"http://127.0.0.1:{lab.port['kubelet-healthz']}/healthz"), pid, 120)
+    return lab.url("kubelet", "https")
+
+
 def start_prometheus(lab: Lab) -> str:
     """The Prometheus server (what the agent remote-writes to, with the catalog's rule files), ready."""
     state = lab.state
@@ -675,7 +764,7 @@ def start_prometheus(lab: Lab) -> str:
     return url
 
 
-def start_agent(lab: Lab, token_file: Path, remote_write: str) -> str:
+def start_agent(lab: Lab, token_file: Path, remote_write: str, kubelet_url: str) -> str:
     """The Prometheus agent with the manifests' scrape configuration, remote-writing to ``remote_write``."""
     state = lab.state
     # The lab's etcd serves plain http on loopback (no client certificates): scraped as it is served.
@@ -686,6 +775,7 @@ def start_agent(lab: Lab, token_file: Path, remote_write: str) -> str:
         "etcd": lab.url("etcd"),
         "coredns": lab.url("coredns-metrics"),
         "kube-proxy": lab.url("proxy"),
+        **({"kubelet": kubelet_url} if kubelet_url else {}),
     })  # fmt: skip
     pid = lab.start("prometheus-agent", [
         PROMETHEUS, "--enable-feature=agent", f"--config.file={state / 'prometheus-agent.yml'}",
@@ -707,8 +797,8 @@ def up(n9e: bool = False) -> dict[str, str]:
     started = time.monotonic()
     fresh_state(state)
     make_certs(state / "pki")
-    names = ("etcd", "etcd-peer", "apiserver", "cm", "sched", "proxy", "proxy-healthz", "prom", "agent",
-             *COREDNS_PORTS)  # fmt: skip
+    names = ("etcd", "etcd-peer", "apiserver", "cm", "sched", "proxy", "proxy-healthz", "kubelet", "kubelet-healthz",
+             "prom", "agent", *COREDNS_PORTS)  # fmt: skip
     ports = {name: free_port() for name in names}
     lab = Lab(state, bin_dir, ports)
 
@@ -719,13 +809,14 @@ def up(n9e: bool = False) -> dict[str, str]:
     coredns_env = start_coredns(lab, api)
     proxy_url = start_kube_proxy(lab)
     add_endpoint(api)
+    kubelet_url = start_kubelet(lab) if RUN_KUBELET else ""
     prom_url = start_prometheus(lab)
     n9e_env: dict[str, str] = {}
     remote_write = f"{prom_url}/api/v1/write"
     if n9e:
         n9e_env = start_n9e(state, prom_url)
         remote_write = f"{n9e_env['N9E_URL']}/prometheus/v1/write"  # as docs/collection.md tells users
-    agent_url = start_agent(lab, token_file, remote_write)
+    agent_url = start_agent(lab, token_file, remote_write, kubelet_url)
     env = {
         "PROMETHEUS_URL": prom_url,
         "PROMETHEUS_AGENT_URL": agent_url,
@@ -735,6 +826,9 @@ def up(n9e: bool = False) -> dict[str, str]:
         "ETCD_URL": etcd_url,
         **coredns_env,
         "KUBE_PROXY_URL": proxy_url,
+        **({"KUBELET_URL": kubelet_url} if kubelet_url else {}),
+        # config.yaml components the lab runs no process for (comma-separated).
+        "N9E_K8S_LAB_NOT_RUN": "" if kubelet_url else "kubelet",
         "KUBECONFIG": str(state / "admin.kubeconfig"),
         "N9E_K8S_CONTROLPLANE_DIR": str(state),
         "N9E_K8S_CONTROLPLANE_TOKEN_FILE": str(token_file),
@@ -922,6 +1016,8 @@ def write_agent_config(
     options.check()
     config = prometheus_config(selectors, options)
     component_of = {job: component for component, job in selectors.jobs.items()}
+    # A component the lab does not run (no URL) has no job: N9E_K8S_LAB_NOT_RUN lists it.
+    config["scrape_configs"] = [j for j in config["scrape_configs"] if component_of[j["job_name"]] in targets]
     for job in config["scrape_configs"]:
         component = component_of[job["job_name"]]
         del job["kubernetes_sd_configs"], job["relabel_configs"]
@@ -942,6 +1038,7 @@ def write_agent_config(
 def down() -> None:
     state = state_dir()
     stop(state)
+    unmount_under(state / "kubelet")
     (state / "env.json").unlink(missing_ok=True)
     log(f"stopped (state kept in {state})")
 

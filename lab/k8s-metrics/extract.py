@@ -49,7 +49,14 @@ for _m, _p in _STAGING.items():
     }
 # Directories read in each module (metric definitions of the control plane and its client libraries).
 SCAN = {
-    "k8s.io/kubernetes": ["pkg/scheduler", "pkg/controller", "pkg/controlplane", "pkg/proxy", "cmd"],
+    "k8s.io/kubernetes": [
+        "pkg/scheduler",
+        "pkg/controller",
+        "pkg/controlplane",
+        "pkg/kubelet",
+        "pkg/proxy",
+        "cmd",
+    ],
     "k8s.io/apiserver": ["pkg"],
     "k8s.io/component-base": ["metrics"],
     "k8s.io/kube-aggregator": ["pkg"],
@@ -213,14 +220,19 @@ def _descs(module: Module, file: Path, toks: list[Tok], res: Resolver, rel: str)
                         break
             if mtype != "unknown":
                 break
-        if mtype == "unknown":  # the desc is passed around: take the package's only value type
-            kinds = {
-                DESC_VALUE_TYPES[t.text]
-                for pkg_toks in module.package(file.parent).files.values()
-                for t in pkg_toks
-                if t.text in DESC_VALUE_TYPES
-            }
-            mtype = kinds.pop() if len(kinds) == 1 else "unknown"
+        if (
+            mtype == "unknown"
+        ):  # the desc is passed around: take the file's, else the package's only value type
+            for scope in ([toks], module.package(file.parent).files.values()):
+                kinds = {
+                    DESC_VALUE_TYPES[t.text]
+                    for scope_toks in scope
+                    for t in scope_toks
+                    if t.text in DESC_VALUE_TYPES
+                }
+                if len(kinds) == 1:
+                    mtype = kinds.pop()
+                    break
         dep = res.string(args[5]) if len(args) >= 6 else ""
         out.append(
             {

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -51,6 +52,17 @@ class ControlPlaneLab:
     state_dir: Path
     env: dict[str, str]
     n9e: N9eLab | None = None  # the lab n9e between the agent and the Prometheus server (up --n9e)
+    # The source as the lab runs it: the built-in one, with the components the lab runs no process for
+    # (N9E_K8S_LAB_NOT_RUN, e.g. the kubelet) set to `scraped: false`.
+    source: Path = REPO
+
+    @property
+    def jobs(self) -> list[str]:
+        """The scrape jobs the lab's agent runs (every scraped component of `source`)."""
+        from n9e_k8s.selectors import load_selectors
+
+        selectors = load_selectors(self.source / "promql")
+        return [job for c, job in selectors.jobs.items() if selectors.scraped(c)]
 
     def query(self, expr: str) -> list[dict]:
         resp = requests.get(f"{self.prometheus_url}/api/v1/query", params={"query": expr}, timeout=30)
@@ -110,6 +122,23 @@ def _wait_ready(lab: ControlPlaneLab, jobs: list[str]) -> None:
         )
 
 
+def lab_source(env: dict[str, str], where: Path) -> Path:
+    """The built-in source, or a copy in ``where`` with the components of N9E_K8S_LAB_NOT_RUN unscraped."""
+    not_run = [c for c in env.get("N9E_K8S_LAB_NOT_RUN", "").split(",") if c]
+    if not not_run:
+        return REPO
+    import yaml
+
+    for sub in ("promql", "dashboards", "alerts"):
+        shutil.copytree(REPO / sub, where / sub)
+    config = where / "promql" / "config.yaml"
+    data = yaml.safe_load(config.read_text())
+    for name in not_run:
+        data["components"][name]["scraped"] = False
+    config.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return where
+
+
 def _recording_rules(prometheus_url: str) -> list[dict]:
     groups = requests.get(f"{prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
     return [r for g in groups for r in g["rules"] if r["type"] == "recording"]
@@ -141,8 +170,6 @@ def _safe(check: Callable[[], object]) -> bool:
 
 @pytest.fixture(scope="session")
 def controlplane_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlaneLab]:
-    from n9e_k8s.selectors import load_selectors
-
     with_n9e = os.environ.get("N9E_K8S_LAB_N9E", "1") != "0"
     # Each session its own lab (state directory) unless one is named: two sessions sharing the default
     # directory would reuse and stop each other's lab, and tests/test_n9e_paging.py stops its components.
@@ -171,12 +198,13 @@ def controlplane_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Contr
             state_dir=Path(env["N9E_K8S_CONTROLPLANE_DIR"]),
             env=env,
             n9e=_lab_from_env(env, group_name="n9e-k8s-lab", ds_name="prometheus") if with_n9e else None,
+            source=lab_source(env, tmp_path_factory.mktemp("lab-source")),
         )
     except KeyError as exc:
         subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120, env=lab_env)
         _unavailable(f"lab/controlplane/up printed no {exc.args[0]}: {proc.stdout!r}")
     try:
-        _wait_ready(lab, list(load_selectors(REPO / "promql").jobs.values()))
+        _wait_ready(lab, lab.jobs)
         yield lab
     finally:
         subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120, env=lab_env)

@@ -8,10 +8,11 @@ Everything the code knows about a component comes from here; no module names one
     scraped: true                  # false on a managed control plane: its outputs drop out
     always_scraped: true           # `scraped: false` is refused (every output depends on it)
     target:                        # where the agent's kubernetes_sd finds it
-      namespace: default           # of the Service
+      discovery: endpointslice     # endpointslice (default: a Service's endpoints) or node (every Node)
+      namespace: default           # of the Service (endpointslice only, like service and port_name)
       service: kubernetes
       port_name: https
-      port: 6443                   # needed with headless_service
+      port: 6443                   # needed with headless_service; with node: replaces the node's port
       scheme: https                # https (default) or http
       tls: cluster-ca              # cluster-ca (the service account's CA), component-ca or client-cert
       server_name: kubernetes.default.svc
@@ -33,6 +34,7 @@ from .yamlio import LineDict, unknown_keys
 
 COMPONENT_KEYS = ("job", "namespace", "container", "scraped", "always_scraped", "target")
 TARGET_KEYS = (
+    "discovery",
     "namespace",
     "service",
     "port_name",
@@ -45,6 +47,13 @@ TARGET_KEYS = (
     "pod_selector",
 )
 SCHEMES = ("https", "http")
+# endpointslice: the endpoints of one Service (namespace;service;port_name); node: every Node, at the
+# address and kubelet port it reports (status.addresses, status.daemonEndpoints), for a per-node agent.
+DISCOVERIES = ("endpointslice", "node")
+NODE_DISCOVERY = "node"
+NODE_LABEL = "node"  # the label node discovery sets: the Node's name
+# Keys that name a Service: required with endpointslice discovery, refused with node discovery.
+SERVICE_KEYS = ("namespace", "service", "port_name")
 # cluster-ca: the CA every pod has (the service account's ca.crt); component-ca: the CA given with
 # --component-ca-configmap, or no verification without it (self-signed serving certificates);
 # client-cert: a client certificate, its key and the server's CA from the target's `secret` (for a
@@ -66,7 +75,7 @@ LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$
 class Target:
     """Where kubernetes_sd finds a component: the article's keep regex is namespace;service;port."""
 
-    namespace: str
+    namespace: str  # the Service's namespace, name and port name: empty with node discovery
     service: str
     port_name: str
     port: int | None = None  # required for the headless Services we create
@@ -76,6 +85,16 @@ class Target:
     headless_service: bool = False
     secret: str | None = None  # with tls client-cert: the Secret holding ca.crt, tls.crt and tls.key
     pod_selector: tuple[tuple[str, str], ...] = ()  # the headless Service's selector; () = component
+    discovery: str = "endpointslice"
+
+    @property
+    def per_node(self) -> bool:
+        return self.discovery == NODE_DISCOVERY
+
+    @property
+    def added_labels(self) -> tuple[str, ...]:
+        """Labels the scrape job sets on every series (manifests' relabelling): node discovery's `node`."""
+        return (NODE_LABEL,) if self.per_node else ()
 
     @property
     def keep_regex(self) -> str:
@@ -186,7 +205,14 @@ def _target(spec: LineDict, file: Path, path: str) -> tuple[Target | None, list[
     def bad(key: str, message: str) -> None:
         errors.append(SourceError(file, message, line=raw.line_of(key), path=f"{path}.{key}"))
 
-    for key in ("namespace", "service", "port_name"):
+    discovery = raw.get("discovery", "endpointslice")
+    if discovery not in DISCOVERIES:
+        bad("discovery", f"discovery must be one of {', '.join(DISCOVERIES)}, not {discovery!r}")
+    per_node = discovery == NODE_DISCOVERY
+    for key in (*SERVICE_KEYS, "headless_service"):
+        if per_node and key in raw:
+            bad(key, f"'{key}' names a Service: not used with discovery: node (every Node is scraped)")
+    for key in SERVICE_KEYS if discovery == "endpointslice" else ():
         value = raw.get(key)
         if key not in raw:
             errors.append(SourceError(file, f"missing required key '{key}'", line=raw.line, path=path))
@@ -211,8 +237,9 @@ def _target(spec: LineDict, file: Path, path: str) -> tuple[Target | None, list[
     if errors:
         return None, errors
     return Target(
-        raw["namespace"], raw["service"], raw["port_name"], port, raw.get("scheme", "https"),
-        raw.get("tls", "component-ca"), server_name, headless, raw.get("secret"), pod_selector,
+        raw.get("namespace", ""), raw.get("service", ""), raw.get("port_name", ""), port,
+        raw.get("scheme", "https"), raw.get("tls", "component-ca"), server_name, headless,
+        raw.get("secret"), pod_selector, discovery,
     ), []  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .components import CLIENT_CERT, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, Component, Target
+from .components import CLIENT_CERT, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, NODE_LABEL, Component, Target
 from .errors import UsageError
 from .keep import KeepLists, metric_relabel_configs
 from .selectors import Selectors
@@ -178,18 +178,47 @@ def _tls_config(target: Target, options: ManifestOptions) -> dict[str, Any]:
 
 
 def scrape_config(job: str, target: Target, options: ManifestOptions) -> dict[str, Any]:
-    """One scrape job: kubernetes_sd over EndpointSlices; https with the service-account token (plain http
-    and client-certificate authentication send no token)."""
-    config: dict[str, Any] = {
-        "job_name": job,
-        "kubernetes_sd_configs": [{"role": "endpointslice", "namespaces": {"names": [target.namespace]}}],
-        "scheme": target.scheme,
-    }
+    """One scrape job: kubernetes_sd over EndpointSlices (or Nodes); https with the service-account token
+    (plain http and client-certificate authentication send no token)."""
+    if target.per_node:
+        sd: dict[str, Any] = {"role": "node"}
+    else:
+        sd = {"role": "endpointslice", "namespaces": {"names": [target.namespace]}}
+    config: dict[str, Any] = {"job_name": job, "kubernetes_sd_configs": [sd], "scheme": target.scheme}
     if target.scheme == "https":
         config["tls_config"] = _tls_config(target, options)
         if not client_cert_secret(target, options):
             config["authorization"] = {"credentials_file": SA_TOKEN}
-    config["relabel_configs"] = [
+    config["relabel_configs"] = _node_relabels(target) if target.per_node else _service_relabels(target)
+    # Here, in the one per-job function, so that every agent rendered from it (Prometheus, vmagent) keeps
+    # only what the content reads.
+    job_keep = options.keep.of(job) if options.keep else None
+    if job_keep is not None:
+        config["metric_relabel_configs"] = metric_relabel_configs(job_keep)
+    return config
+
+
+def _node_relabels(target: Target) -> list[dict[str, Any]]:
+    """Node discovery gives one target per Node at its InternalIP and the port its kubelet reports
+    (status.daemonEndpoints); `port` overrides that port. The node's name becomes label `node`."""
+    relabels: list[dict[str, Any]] = [
+        {"source_labels": ["__meta_kubernetes_node_name"], "target_label": NODE_LABEL},
+    ]
+    if target.port is not None:
+        relabels.append(
+            {
+                "source_labels": ["__address__"],
+                "regex": "(.+):[0-9]+",
+                "target_label": "__address__",
+                "replacement": f"${{1}}:{target.port}",
+            }
+        )
+    return relabels
+
+
+def _service_relabels(target: Target) -> list[dict[str, Any]]:
+    """The article's keep rule: only the endpoints of the target's Service and port."""
+    return [
         {
             "source_labels": [
                 "__meta_kubernetes_namespace",
@@ -200,12 +229,6 @@ def scrape_config(job: str, target: Target, options: ManifestOptions) -> dict[st
             "regex": target.keep_regex,
         }
     ]
-    # Here, in the one per-job function, so that every agent rendered from it (Prometheus, vmagent) keeps
-    # only what the content reads.
-    job_keep = options.keep.of(job) if options.keep else None
-    if job_keep is not None:
-        config["metric_relabel_configs"] = metric_relabel_configs(job_keep)
-    return config
 
 
 def prometheus_config(selectors: Selectors, options: ManifestOptions) -> dict[str, Any]:
@@ -226,11 +249,16 @@ def prometheus_config(selectors: Selectors, options: ManifestOptions) -> dict[st
     }
 
 
+def _and(names: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
+
+
 def _config_header(selectors: Selectors, options: ManifestOptions) -> str:
     # Every component with a target, scraped or not (the header does not change with `scraped`).
     https = [(c, c.target) for c in selectors.specs.values() if c.target and c.target.scheme == "https"]
-    cluster_ca = " and ".join(c.name for c, t in https if t.tls == "cluster-ca")
-    component_ca = " and ".join(c.container for c, t in https if t.tls == "component-ca")
+    cluster_ca = _and([c.name for c, t in https if t.tls == "cluster-ca"])
+    component_ca = _and([c.container for c, t in https if t.tls == "component-ca"])
     client_cert = [(c, t) for c, t in https if t.tls == CLIENT_CERT]
     if options.component_ca_configmap:
         components_tls = f"# verify them with the CA mounted at {COMPONENT_CA_DIR}."
@@ -260,6 +288,11 @@ def _config_header(selectors: Selectors, options: ManifestOptions) -> str:
             "# or the command's options rather than this file.",
             *tls,
             "# Discovery uses EndpointSlices: the Endpoints API is deprecated since Kubernetes 1.33.",
+            *(
+                f"# The {c.name} job discovers every Node (role: node) at the port its {c.container} reports."
+                for c in selectors.specs.values()
+                if c.target and c.target.per_node
+            ),
             "",
         ]
     )
@@ -284,18 +317,14 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
     # Minimal rules for kubernetes_sd `role: endpointslice` (it watches EndpointSlices, and the
     # Services and Pods they belong to) and for GET /metrics, which kube-apiserver authorizes directly
     # and kube-controller-manager/kube-scheduler authorize through a SubjectAccessReview to the apiserver.
-    # Dropped from the article: nodes, nodes/metrics, nodes/stats, nodes/proxy, /metrics/cadvisor (kubelet
-    # scraping, not done here), ingresses in `extensions` (served no longer since 1.22) and
+    # Nodes and nodes/metrics only with a node-discovery job (the kubelet). Dropped from the article:
+    # nodes/stats, nodes/proxy, /metrics/cadvisor (no panel needs cAdvisor), ingresses in `extensions` (served no longer since 1.22) and
     # networking.k8s.io, and `get` on the discovery resources (only list/watch are used).
     cluster_role = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
         "metadata": {"name": RBAC_NAME, "labels": _labels(AGENT_NAME)},
-        "rules": [
-            {"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["list", "watch"]},
-            {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
-            {"nonResourceURLs": ["/metrics"], "verbs": ["get"]},
-        ],
+        "rules": _rbac_rules(selectors),
     }
     service_account = {
         "apiVersion": "v1",
@@ -323,6 +352,22 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
     objects.append(_deployment(options, config_hash, _client_cert_secrets(selectors, options)))
     objects += [_headless_service(t) for _, t in _jobs(selectors) if t.headless_service]
     return objects
+
+
+def _rbac_rules(selectors: Selectors) -> list[dict[str, Any]]:
+    """Endpointslice discovery and GET /metrics always; with a scraped node-discovery job also list/watch
+    on nodes (kubernetes_sd `role: node`) and get on nodes/metrics, which the kubelet authorizes its
+    /metrics with (a SubjectAccessReview for that subresource)."""
+    rules: list[dict[str, Any]] = [
+        {"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
+    ]
+    if any(t.per_node for _, t in _jobs(selectors)):
+        rules += [
+            {"apiGroups": [""], "resources": ["nodes"], "verbs": ["list", "watch"]},
+            {"apiGroups": [""], "resources": ["nodes/metrics"], "verbs": ["get"]},
+        ]
+    return [*rules, {"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]
 
 
 def _deployment(

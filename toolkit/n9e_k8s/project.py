@@ -141,7 +141,8 @@ def _registry(tree: SourceTree, config: Selectors, loaded: dict[str, object]) ->
 
     if not (tree.promql / "metrics.yaml").is_file():
         return None
-    return load_registry(tree.promql, config.cluster_label, config.components)
+    added = {c.name: c.target.added_labels for c in config.specs.values() if c.target is not None}
+    return load_registry(tree.promql, config.cluster_label, config.components, added)
 
 
 def _expected_empty(tree: SourceTree, config: Selectors, loaded: dict[str, object]) -> dict[str, str]:

@@ -13,8 +13,9 @@ Histograms and summaries are stored under their base name; :meth:`Registry.looku
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -287,12 +288,22 @@ def missing_registry(promql_dir: Path) -> SourceError:
     return SourceError(promql_dir / "metrics.yaml", "missing: the metric registry is required by the linter")
 
 
+def _target_labels(info: MetricInfo, target_labels: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """The labels the scrape jobs of a metric's components add (every job's for a shared metric)."""
+    owners = target_labels if SHARED in info.components else info.components
+    return frozenset(label for c in owners for label in target_labels.get(c, ()))
+
+
 def load_registry(
-    promql_dir: Path, cluster_label: str | None, components: Iterable[str] | None = None
+    promql_dir: Path,
+    cluster_label: str | None,
+    components: Iterable[str] | None = None,
+    target_labels: Mapping[str, Iterable[str]] | None = None,
 ) -> Registry:
     """Load ``promql_dir/metrics.yaml``. ``cluster_label`` (config.yaml's) is a label every metric may carry;
     ``components`` (config.yaml's: what a metric may name besides ``other_components`` and ``all``) are
-    checked when given."""
+    checked when given. ``target_labels`` are the labels a component's scrape job adds to every series
+    (node discovery's ``node``): its metrics, and the shared ones, may carry them."""
     file = promql_dir / "metrics.yaml"
     if not file.is_file():
         raise missing_registry(promql_dir)
@@ -312,6 +323,9 @@ def load_registry(
                 exc.line = raw_metrics.line_of(name)
             errors.append(exc)
             continue
+        added = _target_labels(info, target_labels or {})
+        if added:
+            info = dataclasses.replace(info, extra_allowed=info.extra_allowed | added)
         metrics[info.name] = info
         if owners is not None:
             errors += _unknown_owners(info, raw, owners, file)
