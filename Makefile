@@ -19,6 +19,7 @@ lab:
 	bash lab/prometheus/build
 	bash lab/controlplane/build
 	bash lab/n9e/build
+	bash lab/victoriametrics/build
 
 check: lint pytest
 

@@ -52,6 +52,14 @@ def register(app: typer.Typer) -> None:
                 "(servers that authenticate clients by certificate), instead of the `secret` promql/config.yaml names.",
             ),
         ] = None,
+        agent: Annotated[
+            str,
+            typer.Option(
+                "--agent",
+                help="The collector: `prometheus` (Prometheus in agent mode) or `vmagent` (VictoriaMetrics "
+                "vmagent, the same scrape jobs).",
+            ),
+        ] = "prometheus",
         out: Annotated[
             str,
             typer.Option(
@@ -75,6 +83,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render Namespace, RBAC, agent ConfigMap and Deployment, and the control-plane headless Services."""
         from ..build import write_all
+        from ..errors import UsageError
         from ..k8s_validate import validate_manifests_best_effort
         from ..manifests import (
             ManifestOptions,
@@ -86,8 +95,11 @@ def register(app: typer.Typer) -> None:
         )
         from ..project import load_project
         from ..source import resolve_source
+        from ..vmagent import AGENTS, render_vmagent_objects
 
         with handle_errors():
+            if agent not in AGENTS:
+                raise UsageError(f"--agent {agent!r}: expected one of {', '.join(AGENTS)}")
             tree = resolve_source(source)
             selectors = load_project(tree, ()).config
             options = ManifestOptions(
@@ -98,7 +110,8 @@ def register(app: typer.Typer) -> None:
                 component_ca_configmap=component_ca_configmap,
                 client_cert_secret=client_cert_secret,
             )
-            objects = render_objects(selectors, options)
+            render = render_vmagent_objects if agent == "vmagent" else render_objects
+            objects = render(selectors, options)
             order = service_order(selectors)
             prefix = "" if out == "-" else f"{out.rstrip('/')}/"
             problems: list[str] = []
