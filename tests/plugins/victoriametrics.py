@@ -47,3 +47,12 @@ def vm_binaries() -> Path:
         if res.returncode != 0:
             pytest.fail(f"{folder / b} -version failed: {res.stderr.strip()}")
     return folder
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a vmagent a test starts)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
