@@ -3,7 +3,8 @@
 Two sides:
 
 * stored: the series count of every metric name under the scrape jobs of promql/config.yaml, from one
-  bounded instant query ``count by (__name__) ({job=~"<jobs>"})`` (the jobs' current series);
+  bounded instant query ``count by (__name__) ({job=~"<jobs>"})`` (the jobs' current series), and of the
+  recording rules' results (no job label) from a second one over their names;
 * read: a reverse index from the project, metric name -> the catalog entries, board panels, board
   variables, recording rules and alerts whose PromQL selects it.
 
@@ -14,6 +15,7 @@ too (a board or rule that shows nothing).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -207,21 +209,27 @@ def jobs_selector(selectors: Selectors) -> str:
     return "{job=~" + '"' + "|".join(regex_escape(j) for j in jobs) + '"}'
 
 
-def stored_series(api: QueryApi, selectors: Selectors) -> dict[str, int]:
-    """Series count per metric name under the configured jobs (one instant query, bounded by the jobs)."""
-    data = api.query(f"count by (__name__) ({jobs_selector(selectors)})")
+def stored_series(api: QueryApi, selectors: Selectors, records: Iterable[str] = ()) -> dict[str, int]:
+    """Series count per metric name under the configured jobs, and of the recording rules' results (which
+    carry no job label): at most two instant queries, each bounded by its selector."""
+    queries = [f"count by (__name__) ({jobs_selector(selectors)})"]
+    names = sorted(set(records))
+    if names:
+        queries.append(f'count by (__name__) ({{__name__=~"{"|".join(regex_escape(n) for n in names)}"}})')
     out: dict[str, int] = {}
-    for sample in data.get("result") or []:
-        name = sample.get("metric", {}).get("__name__")
-        if name:
-            out[name] = int(float(sample["value"][1]))
+    for query in queries:
+        for sample in api.query(query).get("result") or []:
+            name = sample.get("metric", {}).get("__name__")
+            if name:
+                out[name] = int(float(sample["value"][1]))
     return out
 
 
 def analyze(project: Project, api: QueryApi) -> Analysis:
     selectors = project.config
     index = reverse_index(project)
-    for name, series in stored_series(api, selectors).items():
+    records = (r.record for r in project.rules.records)
+    for name, series in stored_series(api, selectors, records).items():
         index.setdefault(name, MetricUse(name)).series = series
     jobs = [selectors.jobs[c] for c in selectors.jobs if selectors.scraped(c)]
     return Analysis(jobs=jobs, metrics=index, registry=project.registry)
