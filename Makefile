@@ -20,6 +20,7 @@ lab:
 	bash lab/controlplane/build
 	bash lab/coredns/build
 	bash lab/n9e/build
+	bash lab/victoriametrics/build
 
 check: lint pytest
 

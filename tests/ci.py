@@ -7,7 +7,7 @@ import os
 import pytest
 
 # Markers of the tests that need a real server or tool; CI must run them, never skip them.
-REAL_SERVER_MARKERS = ("n9e", "controlplane", "promtool")
+REAL_SERVER_MARKERS = ("n9e", "controlplane", "promtool", "victoriametrics")
 
 
 def in_ci() -> bool:

@@ -15,6 +15,7 @@ pytest_plugins: list[str] = [
     "tests.plugins.n9e_lab",
     "tests.plugins.promtool",
     "tests.plugins.controlplane_lab",
+    "tests.plugins.victoriametrics",
 ]
 
 

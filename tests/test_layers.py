@@ -39,10 +39,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "dashboards.render", "dashboards.clusters", "dashboards.produce", "dashboards.docs",
             "alerts.render", "alerts.produce",
-            "manifests", "keep", "k8s_validate", "lint.collect", "lint.changed",
+            "manifests", "keep", "vmagent", "k8s_validate", "lint.collect", "lint.changed",
         ),
     ),
-    ("application", ("build", "validate", "verify", "sync.")),
+    ("application", ("build", "validate", "verify", "analyze", "sync.")),
     ("cli", ("commands.", "cli", "__main__")),
 ]  # fmt: skip
 

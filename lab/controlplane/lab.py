@@ -27,6 +27,11 @@ With --n9e (or N9E_K8S_LAB_N9E=1) a lab n9e (lab/n9e, default v6.7.3) runs too, 
 agent remote-writes to n9e's /prometheus/v1/write, n9e's Pushgw writer forwards to the Prometheus
 server, n9e's datasource points at that server, and the built-in dashboards and alert/recording rules
 are synced into n9e with `n9e-k8s import-dashboards` and `n9e-k8s sync-alerts`.
+
+With --victoriametrics (or N9E_K8S_LAB_VM=1) a VictoriaMetrics single-node (lab/victoriametrics/build)
+runs too, and the Prometheus server remote-writes everything it stores (the agent's series and the
+recording rules' results) to it: VICTORIAMETRICS_URL is then a second store holding the same data, for
+`n9e-k8s verify --prometheus $VICTORIAMETRICS_URL` (PromQL answered by MetricsQL).
 """
 
 from __future__ import annotations
@@ -146,6 +151,9 @@ COMPONENTS = (
     "prometheus",
     "prometheus-agent",
 )
+# Started only when asked for (--victoriametrics); stopped right after the agent.
+VICTORIAMETRICS = "victoria-metrics"
+VM_BUILD = REPO / "lab" / "victoriametrics" / "build"
 
 
 def log(msg: str) -> None:
@@ -249,8 +257,9 @@ def start(state: Path, name: str, cmd: list[str]) -> int:
     return proc.pid
 
 
-def running(state: Path, n9e: bool) -> bool:
-    """Every component up, and n9e exactly when asked for (a lab in the other mode is restarted)."""
+def running(state: Path, n9e: bool, vm: bool = False) -> bool:
+    """Every component up, and n9e and VictoriaMetrics exactly when asked for (a lab in another mode is
+    restarted)."""
     pids = state / "pids"
     up = all(
         (pids / f"{c}.pid").is_file() and pid_alive(int((pids / f"{c}.pid").read_text()))
@@ -261,7 +270,7 @@ def running(state: Path, n9e: bool) -> bool:
         n9e_pid = int((state / "n9e" / "n9e.pid").read_text())
     except (OSError, ValueError):
         n9e_pid = 0
-    return up and n9e == bool(n9e_pid and pid_alive(n9e_pid))
+    return up and n9e == bool(n9e_pid and pid_alive(n9e_pid)) and vm == victoriametrics_running(state)
 
 
 def stop(state: Path, timeout: float = 20) -> None:
@@ -270,7 +279,9 @@ def stop(state: Path, timeout: float = 20) -> None:
         stop_n9e(state)
         return
     # Reverse start order: Prometheus and the controllers before the apiserver, etcd last.
-    for name in reversed(COMPONENTS):
+    names = list(reversed(COMPONENTS))
+    names.insert(1, VICTORIAMETRICS)  # after the agent, before the Prometheus server that writes to it
+    for name in names:
         pidfile = pids_dir / f"{name}.pid"
         if not pidfile.is_file():
             continue
@@ -745,12 +756,15 @@ def start_kubelet(lab: Lab) -> str:
     return lab.url("kubelet", "https")
 
 
-def start_prometheus(lab: Lab) -> str:
-    """The Prometheus server (what the agent remote-writes to, with the catalog's rule files), ready."""
+def start_prometheus(lab: Lab, forward_to: str | None = None) -> str:
+    """The Prometheus server (what the agent remote-writes to, with the catalog's rule files), ready;
+    with ``forward_to`` it remote-writes everything it stores there too."""
     state = lab.state
     # The server stores what the agent remote-writes, with the agent's external label (cluster),
     # as n9e's time-series database would.
     server_config: dict[str, Any] = {"global": {"evaluation_interval": "5s"}}
+    if forward_to:
+        server_config["remote_write"] = [{"url": forward_to}]
     if write_rule_files(state / "rules"):
         server_config["rule_files"] = [str(state / "rules" / "*.rules.yaml")]
     (state / "prometheus.yml").write_text(json.dumps(server_config, indent=2) + "\n")
@@ -786,10 +800,10 @@ def start_agent(lab: Lab, token_file: Path, remote_write: str, kubelet_url: str)
     return url
 
 
-def up(n9e: bool = False) -> dict[str, str]:
+def up(n9e: bool = False, vm: bool = False) -> dict[str, str]:
     """The whole lab, in dependency order; returns (and records in env.json) its environment."""
     state = state_dir()
-    if running(state, n9e) and (state / "env.json").is_file():
+    if running(state, n9e, vm) and (state / "env.json").is_file():
         log(f"already running (state in {state})")
         return json.loads((state / "env.json").read_text())
     stop(state)
@@ -798,7 +812,7 @@ def up(n9e: bool = False) -> dict[str, str]:
     fresh_state(state)
     make_certs(state / "pki")
     names = ("etcd", "etcd-peer", "apiserver", "cm", "sched", "proxy", "proxy-healthz", "kubelet", "kubelet-healthz",
-             "prom", "agent", *COREDNS_PORTS)  # fmt: skip
+             "prom", "agent", "vm", *COREDNS_PORTS)  # fmt: skip
     ports = {name: free_port() for name in names}
     lab = Lab(state, bin_dir, ports)
 
@@ -810,7 +824,8 @@ def up(n9e: bool = False) -> dict[str, str]:
     proxy_url = start_kube_proxy(lab)
     add_endpoint(api)
     kubelet_url = start_kubelet(lab) if RUN_KUBELET else ""
-    prom_url = start_prometheus(lab)
+    vm_env = start_victoriametrics(lab) if vm else {}
+    prom_url = start_prometheus(lab, vm_env.get("VICTORIAMETRICS_WRITE_URL"))
     n9e_env: dict[str, str] = {}
     remote_write = f"{prom_url}/api/v1/write"
     if n9e:
@@ -834,6 +849,7 @@ def up(n9e: bool = False) -> dict[str, str]:
         "N9E_K8S_CONTROLPLANE_TOKEN_FILE": str(token_file),
         "PROMETHEUS_REMOTE_WRITE_URL": remote_write,
         **n9e_env,
+        **vm_env,
     }
     if n9e:
         sync_n9e(env)
@@ -841,6 +857,32 @@ def up(n9e: bool = False) -> dict[str, str]:
     (state / "env.json").write_text(json.dumps(env, indent=2) + "\n")
     log(f"up in {time.monotonic() - started:.0f}s (state and logs in {state})")
     return env
+
+
+def victoriametrics_running(state: Path) -> bool:
+    pidfile = state / "pids" / f"{VICTORIAMETRICS}.pid"
+    try:
+        return pid_alive(int(pidfile.read_text()))
+    except (OSError, ValueError):
+        return False
+
+
+def start_victoriametrics(lab: Lab) -> dict[str, str]:
+    """VictoriaMetrics single-node (built by lab/victoriametrics/build), ready; returns VICTORIAMETRICS_URL
+    (the Prometheus query API is under it) and VICTORIAMETRICS_WRITE_URL (its remote-write receiver)."""
+    out = subprocess.run(["bash", str(VM_BUILD)], check=True, stdout=subprocess.PIPE, text=True)
+    binary = Path(out.stdout.strip().splitlines()[-1]) / "victoria-metrics"
+    data = lab.state / "victoria-metrics"
+    subprocess.run(["rm", "-rf", str(data)], check=True)
+    pid = lab.start(VICTORIAMETRICS, [
+        str(binary), f"-storageDataPath={data}", f"-httpListenAddr=127.0.0.1:{lab.port['vm']}",
+        "-retentionPeriod=1d", "-loggerLevel=WARN",
+        # The lab scrapes every 5s: look back like Prometheus (5m) and show the newest samples at once.
+        "-search.latencyOffset=0s", "-search.cacheTimestampOffset=0s",
+    ])  # fmt: skip
+    url = lab.url("vm")
+    lab.wait(VICTORIAMETRICS, _http_ok(f"{url}/health"), pid, 60)
+    return {"VICTORIAMETRICS_URL": url, "VICTORIAMETRICS_WRITE_URL": f"{url}/api/v1/write"}
 
 
 def start_n9e(state: Path, prom_url: str) -> dict[str, str]:
@@ -1053,6 +1095,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("N9E_K8S_LAB_N9E", "") not in ("", "0"),
         help="also run a lab n9e between the agent and the Prometheus server (env N9E_K8S_LAB_N9E=1)",
     )
+    p_up.add_argument(
+        "--victoriametrics",
+        action="store_true",
+        default=os.environ.get("N9E_K8S_LAB_VM", "") not in ("", "0"),
+        help="also run VictoriaMetrics, fed by the Prometheus server's remote write (env N9E_K8S_LAB_VM=1)",
+    )
     sub.add_parser("down", help="stop everything up started")
     for verb, what in (
         ("stop", "stop one component (an outage; the rest stays up)"),
@@ -1063,7 +1111,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "up":
             try:
-                env = up(args.n9e)
+                env = up(args.n9e, args.victoriametrics)
             except BaseException:
                 stop(state_dir())
                 raise

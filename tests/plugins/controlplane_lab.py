@@ -16,6 +16,9 @@ Environment:
   N9E_K8S_CONTROLPLANE_DIR      use (and reuse) that state directory; default: one under pytest's tmp per session
   N9E_K8S_LAB_N9E=0             the lab without n9e (agent -> Prometheus server directly); the tests
                                 that need n9e then skip (fail when CI is set)
+  N9E_K8S_LAB_VM=0              the lab without VictoriaMetrics (`up --victoriametrics`: the Prometheus
+                                server remote-writes everything to a VictoriaMetrics single-node,
+                                `lab.victoriametrics_url`); the tests that need it then skip (fail in CI)
   N9E_K8S_CONTROLPLANE_SKIP=1   skip instead of failing when the lab cannot start (ignored when CI
                                 is set: in CI an unavailable lab is a failure)
 """
@@ -63,6 +66,10 @@ class ControlPlaneLab:
 
         selectors = load_selectors(self.source / "promql")
         return [job for c, job in selectors.jobs.items() if selectors.scraped(c)]
+
+    victoriametrics_url: str | None = (
+        None  # fed by the Prometheus server's remote write (up --victoriametrics)
+    )
 
     def query(self, expr: str) -> list[dict]:
         resp = requests.get(f"{self.prometheus_url}/api/v1/query", params={"query": expr}, timeout=30)
@@ -171,13 +178,19 @@ def _safe(check: Callable[[], object]) -> bool:
 @pytest.fixture(scope="session")
 def controlplane_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlaneLab]:
     with_n9e = os.environ.get("N9E_K8S_LAB_N9E", "1") != "0"
+    with_vm = os.environ.get("N9E_K8S_LAB_VM", "1") != "0"
     # Each session its own lab (state directory) unless one is named: two sessions sharing the default
     # directory would reuse and stop each other's lab, and tests/test_n9e_paging.py stops its components.
     state = os.environ.get("N9E_K8S_CONTROLPLANE_DIR") or str(tmp_path_factory.mktemp("controlplane"))
     lab_env = {**os.environ, "N9E_K8S_CONTROLPLANE_DIR": state}
     try:
         proc = subprocess.run(
-            ["bash", str(LAB / "up"), *(["--n9e"] if with_n9e else [])],
+            [
+                "bash",
+                str(LAB / "up"),
+                *(["--n9e"] if with_n9e else []),
+                *(["--victoriametrics"] if with_vm else []),
+            ],
             capture_output=True,
             text=True,
             timeout=UP_TIMEOUT,
@@ -199,6 +212,7 @@ def controlplane_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Contr
             env=env,
             n9e=_lab_from_env(env, group_name="n9e-k8s-lab", ds_name="prometheus") if with_n9e else None,
             source=lab_source(env, tmp_path_factory.mktemp("lab-source")),
+            victoriametrics_url=env["VICTORIAMETRICS_URL"] if with_vm else None,
         )
     except KeyError as exc:
         subprocess.run(["bash", str(LAB / "down")], capture_output=True, timeout=120, env=lab_env)

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "manifests": "manifests",
     "verify": "verify",
+    "analyze": "analyze",
     "import-dashboards": "sync",
     "sync-alerts": "sync",
     "export": "sync",

@@ -120,7 +120,7 @@ class ManifestOptions:
             raise UsageError(f"scrape interval {self.scrape_interval!r} is not a Prometheus duration")
 
 
-def _labels(name: str) -> dict[str, str]:
+def labels(name: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "n9e-k8s"}
 
 
@@ -146,7 +146,7 @@ def client_cert_secret(target: Target, options: ManifestOptions) -> str | None:
     return options.client_cert_secret or target.secret
 
 
-def _client_cert_secrets(selectors: Selectors, options: ManifestOptions) -> list[str]:
+def client_cert_secrets(selectors: Selectors, options: ManifestOptions) -> list[str]:
     """The client-certificate Secrets the scraped jobs read, each once, in config order."""
     secrets = (client_cert_secret(t, options) for _, t in _jobs(selectors))
     return list(dict.fromkeys(s for s in secrets if s))
@@ -312,7 +312,7 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
     namespace = {
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": {"name": ns, "labels": _labels(AGENT_NAME)},
+        "metadata": {"name": ns, "labels": labels(AGENT_NAME)},
     }
     # Minimal rules for kubernetes_sd `role: endpointslice` (it watches EndpointSlices, and the
     # Services and Pods they belong to) and for GET /metrics, which kube-apiserver authorizes directly
@@ -323,18 +323,18 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
     cluster_role = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
-        "metadata": {"name": RBAC_NAME, "labels": _labels(AGENT_NAME)},
+        "metadata": {"name": RBAC_NAME, "labels": labels(AGENT_NAME)},
         "rules": _rbac_rules(selectors),
     }
     service_account = {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": {"name": RBAC_NAME, "namespace": ns, "labels": _labels(AGENT_NAME)},
+        "metadata": {"name": RBAC_NAME, "namespace": ns, "labels": labels(AGENT_NAME)},
     }
     binding = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRoleBinding",
-        "metadata": {"name": RBAC_NAME, "labels": _labels(AGENT_NAME)},
+        "metadata": {"name": RBAC_NAME, "labels": labels(AGENT_NAME)},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": RBAC_NAME},
         "subjects": [{"kind": "ServiceAccount", "name": RBAC_NAME, "namespace": ns}],
     }
@@ -344,12 +344,12 @@ def render_objects(selectors: Selectors, options: ManifestOptions) -> list[dict[
         "metadata": {
             "name": CONFIGMAP_NAME,
             "namespace": ns,
-            "labels": {"name": CONFIGMAP_NAME, **_labels(AGENT_NAME)},
+            "labels": {"name": CONFIGMAP_NAME, **labels(AGENT_NAME)},
         },
         "data": {CONFIG_KEY: prom_yaml},
     }
     objects = [namespace, cluster_role, service_account, binding, configmap]
-    objects.append(_deployment(options, config_hash, _client_cert_secrets(selectors, options)))
+    objects.append(_deployment(options, config_hash, client_cert_secrets(selectors, options)))
     objects += [_headless_service(t) for _, t in _jobs(selectors) if t.headless_service]
     return objects
 
@@ -370,17 +370,14 @@ def _rbac_rules(selectors: Selectors) -> list[dict[str, Any]]:
     return [*rules, {"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]
 
 
-def _deployment(
-    options: ManifestOptions, config_hash: str, client_cert_secrets: Sequence[str]
-) -> dict[str, Any]:
-    mounts: list[dict[str, Any]] = [
-        {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
-        {"name": "storage", "mountPath": STORAGE_DIR},
-    ]
-    volumes: list[dict[str, Any]] = [
-        {"name": "config", "configMap": {"name": CONFIGMAP_NAME, "defaultMode": 0o444}},
-        {"name": "storage", "emptyDir": {}},
-    ]
+def credential_volumes(
+    options: ManifestOptions,
+    client_cert_secrets: Sequence[str],
+    mounts: list[dict[str, Any]],
+    volumes: list[dict[str, Any]],
+) -> None:
+    """Append the read-only mounts of the remote-write basic auth, the component CA and the client
+    certificates to ``mounts``/``volumes``: the paths the scrape jobs and remote write name, for either agent."""
 
     def read_only(name: str, path: str, source: dict[str, Any]) -> None:
         mounts.append({"name": name, "mountPath": path, "readOnly": True})
@@ -402,7 +399,20 @@ def _deployment(
         keys = [{"key": k, "path": k} for k in CLIENT_CERT_KEYS]
         secret = {"secretName": name, "defaultMode": 0o440, "items": keys}
         read_only(f"client-cert-{name}", f"{CLIENT_CERT_DIR}/{name}", {"secret": secret})
-    selector = {"app": AGENT_NAME}  # the article's selector: immutable, so kept for in-place updates
+
+
+def _deployment(
+    options: ManifestOptions, config_hash: str, client_cert_secrets: Sequence[str]
+) -> dict[str, Any]:
+    mounts: list[dict[str, Any]] = [
+        {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
+        {"name": "storage", "mountPath": STORAGE_DIR},
+    ]
+    volumes: list[dict[str, Any]] = [
+        {"name": "config", "configMap": {"name": CONFIGMAP_NAME, "defaultMode": 0o444}},
+        {"name": "storage", "emptyDir": {}},
+    ]
+    credential_volumes(options, client_cert_secrets, mounts, volumes)
     container = {
         "name": "prometheus",
         "image": options.image,
@@ -416,47 +426,69 @@ def _deployment(
             f"--web.listen-address=:{WEB_PORT}",
         ],
         "ports": [{"name": "web", "containerPort": WEB_PORT, "protocol": "TCP"}],
-        "readinessProbe": {
-            "httpGet": {"path": "/-/ready", "port": "web"},
-            "periodSeconds": 5,
-            "timeoutSeconds": 3,
-            "failureThreshold": 3,
-        },
-        "livenessProbe": {
-            "httpGet": {"path": "/-/healthy", "port": "web"},
-            "initialDelaySeconds": 30,
-            "periodSeconds": 15,
-            "timeoutSeconds": 5,
-            "failureThreshold": 4,
-        },
+        **http_probes("/-/ready", "/-/healthy", "web"),
         # The article's values; note the mixed units (500M is 10^6-based, 1Gi is 2^30-based).
         "resources": {
             "requests": {"cpu": "500m", "memory": "500M"},
             "limits": {"cpu": "1", "memory": "1Gi"},
         },
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
-            "capabilities": {"drop": ["ALL"]},
-        },
+        "securityContext": container_security_context(),
         "volumeMounts": mounts,
     }
+    return agent_deployment(AGENT_NAME, options.namespace, config_hash, container, volumes)
+
+
+def container_security_context() -> dict[str, Any]:
+    """The agent container's hardening, for either agent (a new dict each time: objects are edited in tests)."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def http_probes(ready: str, healthy: str, port: str) -> dict[str, Any]:
+    """The agent container's readiness and liveness probes (HTTP GET on ``port``)."""
+    return {
+        "readinessProbe": {
+            "httpGet": {"path": ready, "port": port},
+            "periodSeconds": 5,
+            "timeoutSeconds": 3,
+            "failureThreshold": 3,
+        },
+        "livenessProbe": {
+            "httpGet": {"path": healthy, "port": port},
+            "initialDelaySeconds": 30,
+            "periodSeconds": 15,
+            "timeoutSeconds": 5,
+            "failureThreshold": 4,
+        },
+    }
+
+
+def agent_deployment(
+    name: str, namespace: str, config_hash: str, container: dict[str, Any], volumes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The agent's one-replica Deployment (selector ``app: <name>``), running as nobody under the RBAC
+    service account; ``config_hash`` rolls the pod when its configuration changes."""
+    # For the Prometheus agent the article's selector: immutable, so kept for in-place updates.
+    selector = {"app": name}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {
-            "name": AGENT_NAME,
-            "namespace": options.namespace,
-            "labels": {**selector, **_labels(AGENT_NAME)},
+            "name": name,
+            "namespace": namespace,
+            "labels": {**selector, **labels(name)},
         },
         "spec": {
             "replicas": 1,
             "selector": {"matchLabels": selector},
             "template": {
                 "metadata": {
-                    "labels": {**selector, **_labels(AGENT_NAME)},
-                    # A changed prometheus.yml changes this hash, so `kubectl apply` rolls the pod: no
-                    # --web.enable-lifecycle and no /-/reload needed.
+                    "labels": {**selector, **labels(name)},
+                    # A changed agent configuration changes this hash, so `kubectl apply` rolls the pod:
+                    # no --web.enable-lifecycle and no /-/reload needed.
                     "annotations": {"n9e-k8s/config-sha256": config_hash},
                 },
                 "spec": {

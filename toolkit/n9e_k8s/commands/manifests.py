@@ -60,6 +60,14 @@ def register(app: typer.Typer) -> None:
                 "(no metric_relabel_configs). Default: collection.keep of promql/config.yaml.",
             ),
         ] = None,
+        agent: Annotated[
+            str,
+            typer.Option(
+                "--agent",
+                help="The collector: `prometheus` (Prometheus in agent mode) or `vmagent` (VictoriaMetrics "
+                "vmagent, the same scrape jobs).",
+            ),
+        ] = "prometheus",
         out: Annotated[
             str,
             typer.Option(
@@ -83,6 +91,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render Namespace, RBAC, agent ConfigMap and Deployment, and the control-plane headless Services."""
         from ..build import BUILD_PARTS, write_all
+        from ..errors import UsageError
         from ..k8s_validate import validate_manifests_best_effort
         from ..keep import keep_lists
         from ..manifests import (
@@ -95,8 +104,11 @@ def register(app: typer.Typer) -> None:
         )
         from ..project import load_project
         from ..source import resolve_source
+        from ..vmagent import AGENTS, render_vmagent_objects
 
         with handle_errors():
+            if agent not in AGENTS:
+                raise UsageError(f"--agent {agent!r}: expected one of {', '.join(AGENTS)}")
             tree = resolve_source(source)
             project = load_project(tree, BUILD_PARTS)
             selectors = project.config
@@ -109,7 +121,8 @@ def register(app: typer.Typer) -> None:
                 client_cert_secret=client_cert_secret,
                 keep=keep_lists(project, keep),
             )
-            objects = render_objects(selectors, options)
+            render = render_vmagent_objects if agent == "vmagent" else render_objects
+            objects = render(selectors, options)
             order = service_order(selectors)
             prefix = "" if out == "-" else f"{out.rstrip('/')}/"
             problems: list[str] = []

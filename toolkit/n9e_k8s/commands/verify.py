@@ -4,13 +4,13 @@ directly or through n9e's datasource proxy."""
 from __future__ import annotations
 
 import json
-import os
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import EXIT_ERROR, EXIT_OK, TABLE_OR_JSON, SourceOption, check_choice, handle_errors, no_color
 from .connection import Connection, with_connection
+from .query_target import DatasourceOption, N9eOption, PrometheusOption, open_api, prometheus_url
 
 if TYPE_CHECKING:
     from ..verify import Report
@@ -20,31 +20,9 @@ def register(app: typer.Typer) -> None:
     @app.command("verify")
     @with_connection
     def verify(
-        prometheus: Annotated[
-            str | None,
-            typer.Option(
-                "--prometheus",
-                help="Prometheus base URL (the one /api/v1/query is under). Env: PROMETHEUS_URL.",
-                show_default=False,
-            ),
-        ] = None,
-        n9e: Annotated[
-            bool,
-            typer.Option(
-                "--n9e",
-                help="Query through n9e's datasource proxy (/api/n9e/proxy/<datasource>/api/v1/...), with the "
-                "connection options of the sync commands: --url, --token or --username/--password, --context, "
-                "--datasource (env N9E_URL, N9E_TOKEN, N9E_USERNAME, N9E_PASSWORD, N9E_DATASOURCE).",
-            ),
-        ] = False,
-        datasource: Annotated[
-            str | None,
-            typer.Option(
-                "--datasource",
-                help="With --n9e: the n9e datasource (name or id) to query (env N9E_DATASOURCE).",
-                show_default=False,
-            ),
-        ] = None,
+        prometheus: PrometheusOption = None,
+        n9e: N9eOption = False,
+        datasource: DatasourceOption = None,
         output: Annotated[str, typer.Option("--output", help="table or json.")] = "table",
         show: Annotated[
             str, typer.Option("--show", help="Rows to print: all, or problems (empty and errors only).")
@@ -59,50 +37,22 @@ def register(app: typer.Typer) -> None:
         from ..errors import UsageError
         from ..project import load_project
         from ..source import resolve_source
-        from ..verify import VERIFY_PARTS, N9eProxyApi, PrometheusApi
+        from ..verify import VERIFY_PARTS
         from ..verify import verify as run_verify
 
         with handle_errors():
             check_choice("--output", output, TABLE_OR_JSON)
             if show not in ("all", "problems"):
                 raise UsageError(f"--show must be all or problems, not {show!r}")
-            api: PrometheusApi | N9eProxyApi
-            if n9e:
-                if prometheus:
-                    raise UsageError("give either --prometheus or --n9e, not both")
-                project = load_project(resolve_source(source), VERIFY_PARTS)  # before the first request
-                api, where = _n9e_api(conn, datasource)
-                report = run_verify(project, api)
-            else:
-                given = conn.n9e_only_flags() + (["--datasource"] if datasource else [])
-                if given:
-                    raise UsageError(f"{', '.join(given)} only with --n9e")
-                prometheus = prometheus or os.environ.get("PROMETHEUS_URL")
-                if not prometheus:
-                    raise UsageError("--prometheus URL (or PROMETHEUS_URL), or --n9e, is required")
-                project = load_project(resolve_source(source), VERIFY_PARTS)
-                where = prometheus
-                report = run_verify(project, PrometheusApi(prometheus, timeout=conn.timeout))
+            url = prometheus_url(conn, prometheus, n9e, datasource)
+            project = load_project(resolve_source(source), VERIFY_PARTS)  # before the first request
+            api, where = open_api(conn, url, datasource)
+            report = run_verify(project, api)
         if output == "json":
             typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True))
         else:
             _print_table(report, show, where)
         raise typer.Exit(EXIT_ERROR if report.failed else EXIT_OK)
-
-
-def _n9e_api(conn: Connection, datasource: str | None) -> tuple[Any, str]:
-    """The datasource proxy of the n9e the sync commands would talk to (same flags, env and contexts)."""
-    from ..errors import UsageError
-    from ..sync.engine import resolve_datasource
-    from ..verify import N9eProxyApi
-    from .connection import connect
-
-    client, settings = connect(conn, group=None, datasource=datasource)
-    if not settings.datasource:
-        raise UsageError("--n9e needs the datasource to query: --datasource NAME|ID or N9E_DATASOURCE")
-    ds_id = resolve_datasource(client, settings.datasource)
-    assert ds_id is not None
-    return N9eProxyApi(client, ds_id), f"{settings.url} (datasource {settings.datasource}, id {ds_id})"
 
 
 def _print_table(report: Report, show: str, url: str) -> None:
