@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "import-dashboards": "sync",
     "sync-alerts": "sync",
     "export": "sync",
+    "publish": "publish",
 }
 
 

@@ -44,11 +44,14 @@ def stable_uuid(*key: str) -> int:
     return (digest % (9 * 10**14) + 10**14) * 1000
 
 
-def _features(n9e_version: str | None) -> ServerFeatures:
-    return ServerFeatures.of_target(n9e_version if n9e_version in TARGETS else DEFAULT_TARGET)
+def icon_data_uri() -> str:
+    """The icon as a component ``logo`` for the API (no folder to serve it from)."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(ICON_SVG.encode()).decode()
 
 
-def _boards(project: Project, lang: str, n9e_version: str) -> dict[str, dict[str, Any]]:
+def boards(project: Project, lang: str, n9e_version: str) -> dict[str, dict[str, Any]]:
     from .dashboards.produce import produce_dashboards
 
     files = produce_dashboards(project, lang, n9e_version)
@@ -61,7 +64,7 @@ def _boards(project: Project, lang: str, n9e_version: str) -> dict[str, dict[str
     }
 
 
-def _rules(project: Project, lang: str, options: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def rules(project: Project, lang: str, options: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     from .alerts.produce import produce_rules
 
     out: dict[str, list[dict[str, Any]]] = {}
@@ -142,10 +145,13 @@ def _pairs(zh: Any, en: Any) -> Iterator[tuple[str, str]]:
         yield zh, en
 
 
-def _readme(
-    project: Project, lang: str, boards: Mapping[str, dict[str, Any]], counts: Mapping[str, int]
-) -> str:
-    titles = "\n".join(f"- {b['name']}" for b in boards.values())
+def readme(project: Project, lang: str, objects: Mapping[str, Any]) -> str:
+    """The component's readme in ``lang``: what it holds (``objects``: path -> object) and how it collects."""
+    titles = "\n".join(f"- {b['name']}" for rel, b in objects.items() if rel.startswith("dashboards/"))
+    counts = {
+        key: sum(len(v) for rel, v in objects.items() if rel.startswith(folder))
+        for key, folder in (("alerts", "alerts/"), ("records", "record-rules/"), ("metrics", "metrics/"))
+    }
     if lang == "zh":
         return (
             f"# {NAME}（n9e-k8s）\n\nKubernetes 控制面（{', '.join(project.catalog.components)}）的监控，"
@@ -201,28 +207,23 @@ def produce_integration(
     from .manifests import render_manifest_files
 
     version = n9e_version if n9e_version in TARGETS else DEFAULT_TARGET
-    features = _features(version)
+    features = ServerFeatures.of_target(version)
     content_lang = "zh" if features.integration_i18n else lang
     options = {**(rule_options or {}), "n9e_version": version}
-    boards = _boards(project, content_lang, version)
-    rules = _rules(project, content_lang, options)
-    objects: dict[str, Any] = {**boards, **rules}
+    board_files = boards(project, content_lang, version)
+    rule_files = rules(project, content_lang, options)
+    objects: dict[str, Any] = {**board_files, **rule_files}
     if features.builtin_payloads:
         objects |= _metrics(project, content_lang, features)
     if features.integration_i18n:
-        english = {**_boards(project, "en", version), **_rules(project, "en", options)}
+        english = {**boards(project, "en", version), **rules(project, "en", options)}
         objects["i18n/en_US.json"] = dict(
             sorted(p for rel in english for p in _pairs(objects[rel], english[rel]))
         )
     _check(objects, project)
-    counts = {
-        "alerts": sum(len(v) for k, v in rules.items() if k.startswith("alerts/")),
-        "records": sum(len(v) for k, v in rules.items() if k.startswith("record-rules/")),
-        "metrics": sum(len(v) for k, v in objects.items() if k.startswith("metrics/")),
-    }
     files = {f"{OUTPUT_DIR}/{rel}": stable_json(obj) for rel, obj in objects.items()}
-    files[f"{OUTPUT_DIR}/markdown/README.md"] = _readme(project, "zh", boards, counts)
-    files[f"{OUTPUT_DIR}/markdown/README.en_US.md"] = _readme(project, "en", boards, counts)
+    files[f"{OUTPUT_DIR}/markdown/README.md"] = readme(project, "zh", objects)
+    files[f"{OUTPUT_DIR}/markdown/README.en_US.md"] = readme(project, "en", objects)
     files[f"{OUTPUT_DIR}/{ICON}"] = ICON_SVG
     files |= render_manifest_files(
         project.config, manifest_options, prefix=f"{OUTPUT_DIR}/collect/prometheus-agent/"
