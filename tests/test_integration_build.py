@@ -62,8 +62,16 @@ def test_every_version_gets_the_folders_it_reads(version: str) -> None:
     assert files["icon/n9e-k8s.svg"].startswith("<svg") and len(files["icon/n9e-k8s.svg"]) < 2000
 
 
-def test_boards_and_rules_are_the_build_s_own_plus_a_uuid() -> None:
-    """What the integration installs is what import-dashboards / sync-alerts upload: the same objects."""
+def test_boards_and_rules_are_the_build_s_own_with_a_uuid_and_the_sync_markers() -> None:
+    """What the integration installs is what import-dashboards / sync-alerts upload, marked as theirs."""
+    from n9e_k8s.n9e.versions import ServerFeatures
+    from n9e_k8s.sync.handlers.alert_rule import MANAGED_APPEND_TAG, AlertRuleHandler
+    from n9e_k8s.sync.handlers.board import BoardHandler
+    from n9e_k8s.sync.markers import mark_alert_rule, mark_board
+    from n9e_k8s.sync.plan import marker_hashes
+
+    features = ServerFeatures.of_target("v8")
+    bh, ah = BoardHandler(None, 0, note_supported=False), AlertRuleHandler(None, 0, version=features.version)
     files = render_all(project(), BuildSettings("en"))
     for rel, text in files.items():
         if rel.startswith(("dashboards/", "alerts/", "recording-rules/")):
@@ -72,11 +80,15 @@ def test_boards_and_rules_are_the_build_s_own_plus_a_uuid() -> None:
                 files[f"{OUTPUT_DIR}/{'record-rules' if folder == 'recording-rules' else folder}/{name}"]
             )
             theirs = json.loads(text)
-            if isinstance(theirs, list):
-                assert [strip(r) for r in mine] == theirs
-                assert all(isinstance(r["uuid"], int) for r in mine)
+            if folder == "dashboards":
+                assert strip(mine) == strip(mark_board(theirs, features))
+                assert bh.is_managed(mine) and bh.stored_hash(mine) in marker_hashes(bh, bh.prepare(theirs))
+            elif folder == "alerts":
+                assert [strip(r) for r in mine] == [strip(mark_alert_rule(r, features)) for r in theirs]
+                assert all(MANAGED_APPEND_TAG in r["append_tags"] and ah.stored_hash(r) for r in mine)
             else:
-                assert strip(mine) == theirs
+                assert [strip(r) for r in mine] == theirs
+            assert all(isinstance(r["uuid"], int) for r in (mine if isinstance(mine, list) else [mine]))
 
 
 def test_uuids_are_stable_distinct_and_survive_n9e_v7_cleanup() -> None:

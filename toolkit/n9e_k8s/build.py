@@ -76,16 +76,17 @@ def _rules(project: Project, settings: BuildSettings) -> dict[str, str]:
 
 
 def _integration(project: Project, settings: BuildSettings) -> dict[str, str]:
-    """integration/<name>/: the same content in the layout of n9e's integrations folder."""
-    from .integration import produce_integration
+    """integration/<name>/: the same content in the layout of n9e's integrations folder, with the sync markers."""
+    from .integration import OUTPUT_DIR, produce_integration
+    from .n9e.versions import DEFAULT_TARGET, ServerFeatures
+    from .sync.markers import mark_integration_files
 
-    return produce_integration(
-        project,
-        settings.lang,
-        settings.of("dashboards").get("n9e_version"),
-        settings.of("rules"),
-        _manifest_options(settings),
+    version = settings.of("dashboards").get("n9e_version") or DEFAULT_TARGET
+    files = produce_integration(
+        project, settings.lang, version, settings.of("rules"), _manifest_options(settings)
     )
+    # the sync markers: a board or rule installed from the folder is import-dashboards'/sync-alerts' own
+    return mark_integration_files(files, OUTPUT_DIR, ServerFeatures.of_target(version))
 
 
 PRODUCERS: list[Producer] = [_dashboards, _manifests, _rules, _integration]

@@ -91,6 +91,7 @@ def desired_for(project: Project, lang: str, features: ServerFeatures) -> Desire
     """The component and its payloads for this server: boards and alert rules in the server's format, in ``lang``
     (payloads in the DB are not translated by n9e), with the sync markers and stable uuids."""
     from ..integration import NAME, boards, icon_data_uri, readme, rules
+    from .markers import mark_alert_rule, mark_board
 
     if not features.builtin_payloads:
         raise UsageError(
@@ -101,19 +102,14 @@ def desired_for(project: Project, lang: str, features: ServerFeatures) -> Desire
     target = features.alert_render_version
     board_files = boards(project, lang, target)
     rule_files = rules(project, lang, {"n9e_version": target})
-    bh, ah = _board_handler(features), _alert_handler(features)
-    payloads = []
-    for obj in board_files.values():
-        prepared = bh.prepare(obj)
-        content = {**prepared, "tags": bh.wire(prepared)["tags"], "uuid": obj["uuid"]}
-        payloads.append(Payload("dashboard", "", obj["name"], content))
+    payloads = [
+        Payload("dashboard", "", obj["name"], mark_board(obj, features)) for obj in board_files.values()
+    ]
     for rel, objs in rule_files.items():
         if not rel.startswith("alerts/"):
             continue  # n9e has no recording-rule payloads
         cate = rel.split("/", 1)[1].removesuffix(".json")
-        for obj in objs:
-            content = {**ah.wire(ah.prepare(obj)), "uuid": obj["uuid"]}
-            payloads.append(Payload("alert", cate, obj["name"], content))
+        payloads += [Payload("alert", cate, obj["name"], mark_alert_rule(obj, features)) for obj in objs]
     text = readme(project, lang, {**board_files, **rule_files})
     component = {"ident": NAME, "logo": icon_data_uri(), "readme": text, "disabled": 0}
     return Desired(component, payloads)
