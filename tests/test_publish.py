@@ -65,14 +65,20 @@ class Builtins:
         return ok([p for p in self.payloads if p["type"] == q["type"][0] and cid in (0, p["component_id"])])
 
     @staticmethod
-    def remarshal(content: str) -> tuple[str, dict[str, Any]]:
+    def remarshal(kind: str, content: str) -> tuple[str, dict[str, Any]]:
+        """Through the Go struct: an AlertRule gains its zero-valued fields; a Board keeps only its own fields."""
         obj = json.loads(content)
-        return json.dumps({"id": 0, "group_id": 0, **obj}), obj  # Go zero values appear
+        if kind == "dashboard":
+            board = {k: obj.get(k, "") for k in ("name", "tags", "configs", "note")} | {
+                "uuid": obj.get("uuid", 0)
+            }
+            return json.dumps(board), obj
+        return json.dumps({"id": 0, "group_id": 0, **obj}), obj
 
     def add_payloads(self, seen: Seen) -> Any:
         errors = {}
         for p in seen.body:
-            content, obj = self.remarshal(p["content"])
+            content, obj = self.remarshal(p["type"], p["content"])
             key = (p["type"], p["component_id"], obj["name"], p["cate"])
             if any((x["type"], x["component_id"], x["name"], x["cate"]) == key for x in self.payloads):
                 errors[obj["name"]] = "builtin payload already exists"
@@ -91,7 +97,7 @@ class Builtins:
         old = next((p for p in self.payloads if p["id"] == seen.body["id"]), None)
         if old is None:
             return fail("No such builtin payload")
-        content, obj = self.remarshal(seen.body["content"])
+        content, obj = self.remarshal(seen.body["type"], seen.body["content"])
         old.update({**seen.body, "content": content, "name": obj["name"], "uuid": old["uuid"]})
         return ok(None)
 
@@ -188,7 +194,7 @@ def test_a_component_from_the_integrations_folder_is_not_published_over(server: 
 
 
 def test_payloads_carry_the_markers_the_sync_commands_recognise(server: Any) -> None:
-    """A board or rule installed from a payload (client side, as the UI does) is adopted by a later sync."""
+    """A rule installed from a payload (client side, as the UI does) is adopted by a later sync-alerts."""
     from n9e_k8s.n9e.versions import ServerFeatures
     from n9e_k8s.project import load_project
     from n9e_k8s.source import resolve_source
@@ -206,9 +212,10 @@ def test_payloads_carry_the_markers_the_sync_commands_recognise(server: Any) -> 
     alerts = {r.obj["name"]: r.obj for r in rules_from_source(project, "en", version)[0]}
     for p in state.payloads:
         installed = json.loads(p["content"])
-        if p["type"] == "dashboard":
-            assert bh.is_managed(installed)
-            assert bh.stored_hash(installed) in marker_hashes(bh, bh.prepare(boards[installed["ident"]]))
+        if p["type"] == "dashboard":  # n9e drops the ident: marked, but import-dashboards matches by ident
+            assert bh.is_managed(installed) and "ident" not in installed
+            board = next(b for b in boards.values() if b["name"] == installed["name"])
+            assert bh.stored_hash(installed) in marker_hashes(bh, bh.prepare(board))
         else:
             assert ah.is_managed(installed)
             assert ah.stored_hash(installed) in marker_hashes(ah, ah.prepare(alerts[installed["name"]]))

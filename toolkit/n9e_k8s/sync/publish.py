@@ -3,8 +3,8 @@ the built-in components/payloads API (n9e v7+; v6 has none).
 
 Not a HANDLERS kind: payloads are global (no busi group) and hang off a component id. The same markers as the sync
 commands are put in the content (boards: tags ``n9e-k8s`` and ``n9e-k8s-sha=``; alert rules: ``managed_by=n9e-k8s``
-and the ``n9e_k8s_sha`` annotation), so a board or rule a user installs from the payload in the UI is recognised by a
-later import-dashboards / sync-alerts as its own. Payloads are matched by uuid (stable: integration.stable_uuid), then
+and the ``n9e_k8s_sha`` annotation), so a rule a user installs from the payload in the UI is recognised by a later
+sync-alerts as its own (a board loses its ident on the way: board_payload). Payloads are matched by uuid (stable: integration.stable_uuid), then
 by (type, cate, name), which n9e keeps unique; they are compared in the sync handlers' normalised form, because the
 server re-marshals every content through its Go structs. A second run writes nothing.
 """
@@ -103,7 +103,8 @@ def desired_for(project: Project, lang: str, features: ServerFeatures) -> Desire
     board_files = boards(project, lang, target)
     rule_files = rules(project, lang, {"n9e_version": target})
     payloads = [
-        Payload("dashboard", "", obj["name"], mark_board(obj, features)) for obj in board_files.values()
+        Payload("dashboard", "", obj["name"], board_payload(mark_board(obj, features), features))
+        for obj in board_files.values()
     ]
     for rel, objs in rule_files.items():
         if not rel.startswith("alerts/"):
@@ -113,6 +114,14 @@ def desired_for(project: Project, lang: str, features: ServerFeatures) -> Desire
     text = readme(project, lang, {**board_files, **rule_files})
     component = {"ident": NAME, "logo": icon_data_uri(), "readme": text, "disabled": 0}
     return Desired(component, payloads)
+
+
+def board_payload(board: dict[str, Any], features: ServerFeatures) -> dict[str, Any]:
+    """What n9e keeps of a dashboard payload's content: its ``Board`` struct (center/router/router_builtin_payload.go)
+    has name, tags, configs, uuid and, from v8.5 (``board_note``), note; no ident: a board installed from a payload has
+    none, so import-dashboards (which matches boards by ident) does not recognise it (docs/integration.md)."""
+    keep = ("name", "tags", "configs", "uuid", *(("note",) if features.board_note else ()))
+    return {k: board[k] for k in keep if k in board}
 
 
 def _same(payload: Payload, remote: dict[str, Any], features: ServerFeatures) -> bool:
