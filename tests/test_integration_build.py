@@ -148,3 +148,5 @@ def test_the_metrics_schema_rejects_what_n9e_would_not_keep() -> None:
     assert problems and any("[0].uuid" in p for p in problems) and any("colour" in p for p in problems)
     dup = [good[0], dict(good[1], uuid=good[0]["uuid"])]
     assert [p.path for p in validate_metrics(dup, "m.json")] == ["[1].uuid"]
+    same_name = [good[0], dict(good[1], name=good[0]["name"], collector=good[0]["collector"])]
+    assert [p.path for p in validate_metrics(same_name, "m.json")] == ["[1].name"]
