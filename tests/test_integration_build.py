@@ -150,3 +150,23 @@ def test_the_metrics_schema_rejects_what_n9e_would_not_keep() -> None:
     assert [p.path for p in validate_metrics(dup, "m.json")] == ["[1].uuid"]
     same_name = [good[0], dict(good[1], name=good[0]["name"], collector=good[0]["collector"])]
     assert [p.path for p in validate_metrics(same_name, "m.json")] == ["[1].name"]
+
+
+def test_the_lab_copies_a_folder_of_integrations_and_refuses_anything_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.plugins.n9e_lab import _lab_module
+
+    lab = _lab_module()
+    source = tmp_path / "integration"
+    (source / NAME / "dashboards").mkdir(parents=True)
+    (source / NAME / "dashboards" / "b.json").write_text("{}")
+    target = tmp_path / "state" / "integrations"
+    target.mkdir(parents=True)
+    monkeypatch.setenv("N9E_LAB_INTEGRATIONS", str(source))
+    lab.copy_integrations(target)
+    assert (target / NAME / "dashboards" / "b.json").read_text() == "{}"
+    for bad in (tmp_path / "missing", source / NAME / "dashboards" / "b.json"):
+        monkeypatch.setenv("N9E_LAB_INTEGRATIONS", str(bad))
+        with pytest.raises(lab.LabError, match="N9E_LAB_INTEGRATIONS"):
+            lab.copy_integrations(tmp_path / "other")
