@@ -34,7 +34,9 @@ def test_build_writes_every_board_importable_byte_identical(tmp_path: Path) -> N
     first = cli("build", "--out", str(out), "--output", "json")
     assert first.exit_code == 0, first.output
     written = json.loads(first.stdout)
-    assert [w for w in written if "/dashboards/" in w] == [str(out / "dashboards" / b) for b in BOARDS]
+    assert [w for w in written if w.startswith(str(out / "dashboards"))] == [
+        str(out / "dashboards" / b) for b in BOARDS
+    ]
     digest = tree_digest(out)
     assert sorted(p for p in digest if p.startswith("dashboards/")) == [f"dashboards/{b}" for b in BOARDS]
     assert any(p.startswith("manifests/") for p in digest) and any(p.startswith("alerts/") for p in digest)

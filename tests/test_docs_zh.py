@@ -19,6 +19,7 @@ PAIRS = {
     "README.zh-CN.md": "README.md",
     "docs/collection.zh-CN.md": "docs/collection.md",
     "docs/sync.zh-CN.md": "docs/sync.md",
+    "docs/integration.zh-CN.md": "docs/integration.md",
 }
 LINKED = [*PAIRS, *PAIRS.values(), "docs/github-action.md"]
 

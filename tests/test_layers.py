@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "dashboards.render", "dashboards.clusters", "dashboards.produce", "dashboards.docs",
             "alerts.render", "alerts.produce",
-            "manifests", "keep", "vmagent", "k8s_validate", "lint.collect", "lint.changed",
+            "manifests", "keep", "vmagent", "k8s_validate", "lint.collect", "lint.changed", "integration",
         ),
     ),
     ("application", ("build", "validate", "verify", "analyze", "sync.")),

@@ -381,6 +381,7 @@ def up(version: str, port: int | None = None) -> dict[str, str]:
         shutil.rmtree(state, ignore_errors=True)
         (state / "etc").mkdir(parents=True)
         (state / "integrations").mkdir()
+        copy_integrations(state / "integrations")
         os.chmod(state, 0o700)
         started = time.monotonic()
         try:
@@ -396,6 +397,20 @@ def up(version: str, port: int | None = None) -> dict[str, str]:
             f"{time.monotonic() - started:.1f}s"
         )
         return env
+
+
+def copy_integrations(target: Path) -> None:
+    """N9E_LAB_INTEGRATIONS=DIR: copy each component folder of DIR (an n9e `integrations/` folder, e.g. a build's
+    out/integration) into the lab's BuiltinIntegrationsDir. A copy, since n9e v7+ write uuids back into it."""
+    source = os.environ.get("N9E_LAB_INTEGRATIONS", "")
+    if not source:
+        return
+    folders = [p for p in sorted(Path(source).iterdir()) if p.is_dir()] if Path(source).is_dir() else []
+    if not folders:
+        raise LabError(f"N9E_LAB_INTEGRATIONS={source} is not a folder of integration folders")
+    for folder in folders:
+        shutil.copytree(folder, target / folder.name)
+    log(f"built-in integrations from {source}: {', '.join(p.name for p in folders)}")
 
 
 def _start(

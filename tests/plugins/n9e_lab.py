@@ -139,19 +139,22 @@ def _lab_from_env(
 
 
 @pytest.fixture(scope="session")
-def n9e_lab_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], N9eLab]]:
-    """`get(version)` starts n9e of that version (once per session, cached) and returns its N9eLab."""
+def n9e_lab_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., N9eLab]]:
+    """`get(version, integrations=None)` starts n9e of that version (once per session, cached) and returns its N9eLab."""
     started: dict[str, N9eLab] = {}
     failed: dict[str, str] = {}
     state_dirs: dict[str, Path] = {}
 
-    def get(version: str) -> N9eLab:
-        if version in started:
-            return started[version]
-        if version in failed:
-            _unavailable(failed[version])
-        state = state_dirs.setdefault(version, tmp_path_factory.mktemp(f"n9e-{version}"))
-        env = {**os.environ, "N9E_LAB_DIR": str(state)}
+    def get(version: str, integrations: Path | None = None) -> N9eLab:
+        """``integrations``: a folder of integration folders for the server's BuiltinIntegrationsDir (a second
+        server of that version, since n9e reads the folder at start)."""
+        key = f"{version}+integrations" if integrations else version
+        if key in started:
+            return started[key]
+        if key in failed:
+            _unavailable(failed[key])
+        state = state_dirs.setdefault(key, tmp_path_factory.mktemp(f"n9e-{version}"))
+        env = {**os.environ, "N9E_LAB_DIR": str(state), "N9E_LAB_INTEGRATIONS": str(integrations or "")}
         proc = subprocess.run(
             [sys.executable, str(LAB / "lab.py"), "up", "--version", version],
             env=env,
@@ -161,20 +164,20 @@ def n9e_lab_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callab
         lab_env = _parse_exports(proc.stdout)
         if proc.returncode != 0 or "N9E_URL" not in lab_env:
             tail = "\n".join(proc.stderr.strip().splitlines()[-60:])
-            failed[version] = f"lab/n9e/up --version {version} failed (exit {proc.returncode}):\n{tail}"
-            _unavailable(failed[version])
+            failed[key] = f"lab/n9e/up --version {version} failed (exit {proc.returncode}):\n{tail}"
+            _unavailable(failed[key])
         sys.stderr.write(proc.stderr)
         lab = dataclasses.replace(
             _lab_from_env(lab_env, group_name="n9e-k8s-lab", ds_name="prometheus"), state_dir=str(state)
         )
-        started[version] = lab
+        started[key] = lab
         return lab
 
     yield get
 
-    for version, state in state_dirs.items():
+    for key, state in state_dirs.items():
         subprocess.run(
-            [sys.executable, str(LAB / "lab.py"), "down", "--version", version],
+            [sys.executable, str(LAB / "lab.py"), "down", "--version", key.split("+")[0]],
             env={**os.environ, "N9E_LAB_DIR": str(state)},
             check=False,
         )

@@ -49,18 +49,25 @@ def _dashboards(project: Project, settings: BuildSettings) -> dict[str, str]:
     return produce_dashboards(project, settings.lang, settings.of("dashboards").get("n9e_version"))
 
 
-def _manifests(project: Project, settings: BuildSettings) -> dict[str, str]:
-    """Collection manifests. Without a remote_write_url they point at a placeholder n9e URL, so that
-    the build always shows (and validates) the whole set-up; `n9e-k8s manifests` renders real ones."""
+def _manifest_options(project: Project, settings: BuildSettings) -> Any:
+    """Without a remote_write_url the manifests point at a placeholder n9e URL, so that the build always shows
+    (and validates) the whole set-up; `n9e-k8s manifests` renders real ones."""
     from .keep import keep_lists
-    from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions, render_manifest_files
+    from .manifests import PLACEHOLDER_REMOTE_WRITE_URL, ManifestOptions
 
     options = settings.of("manifests")
     options.setdefault("remote_write_url", PLACEHOLDER_REMOTE_WRITE_URL)
     options["keep"] = keep_lists(project, options.get("keep"))
     manifest_options = ManifestOptions(**options)
     manifest_options.check()
-    return render_manifest_files(project.config, manifest_options)
+    return manifest_options
+
+
+def _manifests(project: Project, settings: BuildSettings) -> dict[str, str]:
+    """Collection manifests."""
+    from .manifests import render_manifest_files
+
+    return render_manifest_files(project.config, _manifest_options(project, settings))
 
 
 def _rules(project: Project, settings: BuildSettings) -> dict[str, str]:
@@ -70,7 +77,21 @@ def _rules(project: Project, settings: BuildSettings) -> dict[str, str]:
     return produce_rules(project, settings.lang, settings.of("rules"))
 
 
-PRODUCERS: list[Producer] = [_dashboards, _manifests, _rules]
+def _integration(project: Project, settings: BuildSettings) -> dict[str, str]:
+    """integration/<name>/: the same content in the layout of n9e's integrations folder, with the sync markers."""
+    from .integration import OUTPUT_DIR, produce_integration
+    from .n9e.versions import DEFAULT_TARGET, ServerFeatures
+    from .sync.markers import mark_integration_files
+
+    version = settings.of("dashboards").get("n9e_version") or DEFAULT_TARGET
+    files = produce_integration(
+        project, settings.lang, version, settings.of("rules"), _manifest_options(project, settings)
+    )
+    # the sync markers: a board or rule installed from the folder is import-dashboards'/sync-alerts' own
+    return mark_integration_files(files, OUTPUT_DIR, ServerFeatures.of_target(version))
+
+
+PRODUCERS: list[Producer] = [_dashboards, _manifests, _rules, _integration]
 
 
 def render_all(

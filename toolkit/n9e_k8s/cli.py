@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "import-dashboards": "sync",
     "sync-alerts": "sync",
     "export": "sync",
+    "publish": "publish",
 }
 
 

@@ -722,6 +722,43 @@ class N9eClient:
         if ids:
             self.call("DELETE", f"/api/n9e/busi-group/{group_id}/recording-rules", {"ids": ids})
 
+    # -- built-in components and payloads (v7+; v7.7.2/v8.5.1/v9.1.1 center/router/router_builtin_*.go) -----------
+
+    def list_builtin_components(self, query: str = "") -> list[dict[str, Any]]:
+        """``GET /builtin-components?query=`` (ident LIKE %query%; disabled ones too)."""
+        self._require_ui_auth("built-in components")
+        return self.get_objects("/api/n9e/builtin-components", query=query, disabled=-1)
+
+    def create_builtin_components(self, components: list[dict[str, Any]]) -> dict[str, str]:
+        """``POST /builtin-components`` ``[{ident, logo, readme, disabled}]`` -> ``{ident: error}``."""
+        dat = self.call("POST", "/api/n9e/builtin-components", components)
+        return _errors_only(dat, [c["ident"] for c in components])
+
+    def update_builtin_component(self, component: dict[str, Any]) -> None:
+        """``PUT /builtin-components`` with the component's ``id`` in the body."""
+        self.call("PUT", "/api/n9e/builtin-components", component)
+
+    def list_builtin_payloads(self, type_: str, component_id: int) -> list[dict[str, Any]]:
+        """``GET /builtin-payloads?type=&component_id=`` (``type`` is required; v8.1+ add the payloads read from
+        the integrations folder to the DB's)."""
+        self._require_ui_auth("built-in payloads")
+        return self.get_objects("/api/n9e/builtin-payloads", type=type_, component_id=component_id)
+
+    def create_builtin_payloads(self, payloads: list[dict[str, Any]]) -> dict[str, str]:
+        """``POST /builtin-payloads`` ``[{type, component_id, cate, name, content}]`` -> ``{name: error}``; the
+        server takes each payload's uuid from its content."""
+        dat = self.call("POST", "/api/n9e/builtin-payloads", payloads)
+        return _errors_only(dat, [p["name"] for p in payloads])
+
+    def update_builtin_payload(self, payload: dict[str, Any]) -> None:
+        """``PUT /builtin-payloads`` with the payload's ``id`` in the body (the server keeps its uuid)."""
+        self.call("PUT", "/api/n9e/builtin-payloads", payload)
+
+    def delete_builtin_payloads(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if ids:
+            self.call("DELETE", "/api/n9e/builtin-payloads", {"ids": ids})
+
 
 def _checked_object(item: Any, request: str, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
@@ -742,6 +779,16 @@ def _batch_result(dat: Any, names: list[str]) -> dict[str, str]:
     """n9e's ``{name: error}`` map; a name the server did not answer for counts as failed."""
     answered = dat if isinstance(dat, dict) else {}
     return {n: (str(answered[n]) if n in answered else "no result from the server") for n in names}
+
+
+def _errors_only(dat: Any, names: list[str]) -> dict[str, str]:
+    """``{name: error}`` of a built-in batch create: n9e lists only the failures there (a missing name is done)."""
+    if dat is not None and not isinstance(dat, dict):
+        raise N9eAPIError(
+            f"unexpected answer to a batch create: dat is a {type(dat).__name__}, not an object"
+        )
+    errors = dat or {}
+    return {n: str(errors.get(n) or "") for n in names}
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -30,6 +30,9 @@ DEFAULT_TARGET = "v8"  # `build --n9e-version` default
 SINCE: dict[str, Version] = {
     "recording_cron_pattern": (7, 0, 0),
     "datasource_brief_full": (7, 0, 0),
+    "builtin_payloads": (7, 0, 0),
+    "builtin_metric_translation": (8, 0, 0),
+    "integration_i18n": (9, 0, 0),
     "datasource_queries": (7, 7, 0),
     "api_tokens": (8, 0, 0),
     "alert_cron_pattern": (8, 0, 0),
@@ -118,6 +121,27 @@ class ServerFeatures:
     def recording_rule_put_by_id(self) -> bool:
         """``PUT /recording-rule/:id`` with ``group_id`` in the body (v9+); before ``PUT /busi-group/:gid/recording-rule/:id``."""
         return self.has("recording_rule_put_by_id")
+
+    @property
+    def builtin_payloads(self) -> bool:
+        """Built-in components, payloads and metrics in the DB with an API (v7+: ``center/integration/init.go``,
+        ``/api/n9e/builtin-components``, ``/builtin-payloads``, ``/builtin-metrics``). v6 only reads an integration
+        folder's ``dashboards/`` and ``alerts/`` on request (``/api/n9e/builtin-boards``) and has no such API."""
+        return self.has("builtin_payloads")
+
+    @property
+    def builtin_metric_translation(self) -> bool:
+        """A built-in metric carries its names in every language (``translation: [{lang, name, note}]``, v8+);
+        before, one metric per language (``lang``)."""
+        return self.has("builtin_metric_translation")
+
+    @property
+    def integration_i18n(self) -> bool:
+        """An integration's files are in Chinese (``zh_CN``, the source language) and ``i18n/en_US.json`` maps
+        each Chinese display text to English; ``markdown/README.en_US.md`` beside ``README.md`` (v9+,
+        ``center/integration/i18n.go``). Before, the files are in one language and the first ``markdown/*.md``
+        is the readme. Built-in metrics have ``expression_type`` and ``metric_type`` from v9 too."""
+        return self.has("integration_i18n")
 
     @property
     def board_format(self) -> BoardFormat:
