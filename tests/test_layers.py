@@ -42,7 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "manifests", "k8s_validate", "lint.collect", "lint.changed",
         ),
     ),
-    ("application", ("build", "validate", "verify", "sync.")),
+    ("application", ("build", "validate", "verify", "sync.", "adopt")),
     ("cli", ("commands.", "cli", "__main__")),
 ]  # fmt: skip
 

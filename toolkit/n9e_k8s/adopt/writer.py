@@ -1,0 +1,87 @@
+"""Source files from a plan: new files, or new items appended to the last list of an existing file
+(``entries:`` of a catalog, ``groups:`` of an alert file) so that the user's comments stay. The result is
+loaded as a project in a scratch copy before anything is written; then every file is written, or none."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import SourceError, SourceErrors, UsageError
+from ..source import SOURCE_DIRS, SourceTree
+from ..yamlio import dump_yaml
+from .plan import AdoptPlan
+
+HEADER = "# Adopted by `n9e-k8s adopt`: the original query of each entry is kept in `article`, its source in `origin`.\n"
+
+
+def _append(text: str, key: str, items: list[dict], rel: str) -> str:
+    """``text`` with ``items`` appended to its top-level ``key:`` list, which must be the file's last key."""
+    top = re.findall(r"^([A-Za-z_][\w-]*):", text, re.M)
+    if not top or top[-1] != key:
+        raise UsageError(f"{rel}: cannot append adopted items: '{key}:' is not the last top-level key")
+    m = re.search(rf"^{key}:\s*\n(?:\s*#.*\n|\s*\n)*( *)- ", text, re.M)
+    indent = m.group(1) if m else "  "
+    block = "".join(indent + line if line.strip() else line for line in dump_yaml(items).splitlines(True))
+    return text.rstrip("\n") + "\n" + block
+
+
+def render_files(tree: SourceTree, plan: AdoptPlan) -> dict[str, str]:
+    """Relative path -> full new content of every file the plan changes."""
+    files: dict[str, str] = {}
+    for component, entries in plan.entries.items():
+        rel = f"promql/{component}.yaml"
+        path = tree.root / rel
+        if path.is_file():
+            files[rel] = _append(path.read_text(encoding="utf-8"), "entries", entries, rel)
+        else:
+            files[rel] = HEADER + dump_yaml({"component": component, "entries": entries})
+    for component, groups in plan.groups.items():
+        rel = f"alerts/{component}.yaml"
+        path = tree.root / rel
+        if path.is_file():
+            files[rel] = _append(path.read_text(encoding="utf-8"), "groups", groups, rel)
+        else:
+            files[rel] = HEADER + dump_yaml({"component": component, "groups": groups})
+    existing = {}
+    from ..dashboards.source import dashboard_files
+    from ..yamlio import load_yaml
+
+    for file in dashboard_files(tree):
+        data = load_yaml(file)
+        if isinstance(data, dict) and "ident" in data:
+            existing[data["ident"]] = tree.display(file)
+    for name, doc in plan.boards:
+        rel = existing.get(doc["ident"], f"dashboards/{name}")
+        files[rel] = HEADER + dump_yaml(doc)
+    return files
+
+
+def check_files(tree: SourceTree, files: dict[str, str]) -> None:
+    """Load the tree as it would be after writing ``files``; SourceErrors naming the files if it breaks."""
+    from ..project import load_project
+
+    with tempfile.TemporaryDirectory(prefix="n9e-k8s-adopt.") as tmp:
+        scratch = Path(tmp) / "tree"
+        for d in SOURCE_DIRS:
+            if (tree.root / d).is_dir():
+                shutil.copytree(tree.root / d, scratch / d)
+        for rel, content in files.items():
+            (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
+            (scratch / rel).write_text(content, encoding="utf-8")
+        try:
+            load_project(SourceTree(scratch))
+        except SourceErrors as exc:
+            prefix = str(scratch) + "/"
+            raise SourceErrors(
+                [SourceError(str(e.file).replace(prefix, ""), e.message, e.line, e.path) for e in exc.errors]
+            ) from None
+
+
+def write_files(tree: SourceTree, files: dict[str, str]) -> list[str]:
+    from ..build import write_all
+
+    write_all(files, tree.root)
+    return sorted(files)
