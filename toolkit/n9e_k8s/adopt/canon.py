@@ -10,7 +10,7 @@ from ..selectors import Selectors
 PLACEHOLDER_NUMBER_RE = re.compile(r"(__\w+?)_\d+\b")
 
 
-def canonical(expr: str, selectors: Selectors) -> str | None:
+def canonical(expr: str, selectors: Selectors, kinds: dict[str, str] | None = None) -> str | None:
     """The expression re-printed by promql-parser, without match-all dashboard filters; None if it does
     not parse."""
     import promql_parser as pp
@@ -22,7 +22,7 @@ def canonical(expr: str, selectors: Selectors) -> str | None:
     text = re.sub(rf'\b({labels})\s*=~\s*"(\.\*|\$\{{?\w+\}}?)"\s*,?', "", expr)
     text = re.sub(r",\s*\}", "}", text)
     defaults = {n: v.default for n, v in selectors.variables.items()}
-    sub = substitute(text, variable_kinds(selectors), defaults)
+    sub = substitute(text, kinds or variable_kinds(selectors), defaults)
     try:
         printed = pp.parse(sub.text).prettify()
     except (ValueError, TypeError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .model import Board, Panel, Query, Reading, Refusal
+from .model import Board, Panel, Query, Reading, Refusal, group_rows
 from .units import n9e_unit_of
 
 PANEL_TYPES = {
@@ -37,24 +37,9 @@ def read_grafana(data: dict[str, Any], origin: str) -> Reading:
     board = Board(name=name, origin=where, tags=[t for t in data.get("tags") or [] if " " not in t])
     for var in (data.get("templating") or {}).get("list") or []:
         _variable(var, board, reading, where)
-    rows: list[tuple[str, list[Panel]]] = []
-    current: list[Panel] | None = None
-    for panel in data.get("panels") or []:
-        if panel.get("type") == "row":
-            current = []
-            rows.append((str(panel.get("title") or "Row"), current))
-            for sub in panel.get("panels") or []:
-                _panel(sub, current, reading, where)
-            continue
-        if current is None:
-            current = []
-            rows.append((name, current))
-        _panel(panel, current, reading, where)
-    board.rows = [(t, p) for t, p in rows if p]
-    if board.rows:
-        reading.boards.append(board)
-    else:
-        reading.refused.append(Refusal(where, "board", "no panel could be adopted"))
+    group_rows(
+        board, data.get("panels") or [], reading, "title", lambda p, into: _panel(p, into, reading, where)
+    )
     return reading
 
 

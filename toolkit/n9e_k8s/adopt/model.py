@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -73,3 +75,32 @@ class Reading:
         self.boards += other.boards
         self.rules += other.rules
         self.refused += other.refused
+
+
+def group_rows(
+    board: Board,
+    panels: list[dict[str, Any]],
+    reading: Reading,
+    row_title: str,
+    add: Callable[[dict[str, Any], list[Panel]], None],
+) -> None:
+    """Panels in rows, as n9e and Grafana both lay them out: a ``row`` panel starts a row (holding its
+    panels when collapsed); panels before the first row go to a row named after the board."""
+    rows: list[tuple[str, list[Panel]]] = []
+    current: list[Panel] | None = None
+    for panel in panels:
+        if panel.get("type") == "row":
+            current = []
+            rows.append((str(panel.get(row_title) or "Row"), current))
+            for sub in panel.get("panels") or []:
+                add(sub, current)
+            continue
+        if current is None:
+            current = []
+            rows.append((board.name, current))
+        add(panel, current)
+    board.rows = [(title, got) for title, got in rows if got]
+    if board.rows:
+        reading.boards.append(board)
+    else:
+        reading.refused.append(Refusal(board.origin, "board", "no panel could be adopted"))

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from .model import Board, Panel, Query, Reading, Refusal
+from .model import Board, Panel, Query, Reading, Refusal, group_rows
 from .units import n9e_unit_of
 
 # Our dashboard source's panel types (dashboard-source.schema.json); the others are refused.
@@ -39,24 +39,9 @@ def read_board(data: dict[str, Any], origin: str) -> Reading:
     )
     for var in configs.get("var") or []:
         _variable(var, board, reading, where)
-    rows: list[tuple[str, list[Panel]]] = []
-    current: list[Panel] | None = None
-    for panel in configs.get("panels") or []:
-        if panel.get("type") == "row":
-            current = []
-            rows.append((str(panel.get("name") or "Row"), current))
-            for sub in panel.get("panels") or []:
-                _panel(sub, current, reading, where)
-            continue
-        if current is None:
-            current = []
-            rows.append((name, current))
-        _panel(panel, current, reading, where)
-    board.rows = [(title, panels) for title, panels in rows if panels]
-    if board.rows:
-        reading.boards.append(board)
-    else:
-        reading.refused.append(Refusal(where, "board", "no panel could be adopted"))
+    group_rows(
+        board, configs.get("panels") or [], reading, "name", lambda p, into: _panel(p, into, reading, where)
+    )
     return reading
 
 

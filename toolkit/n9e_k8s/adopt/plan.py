@@ -27,6 +27,7 @@ class AdoptPlan:
     entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # component -> new entries
     boards: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (file name, document)
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # component -> new rule groups
+    variables: dict[str, dict[str, Any]] = field(default_factory=dict)  # new config.yaml variables
     ledger: Ledger = field(default_factory=Ledger)
 
 
@@ -56,6 +57,7 @@ class Placer:
         self.group_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.taken: set[str] = set()  # alert names given to adopted alerts
         always = [c for c, s in self.sel.specs.items() if getattr(s, "always_scraped", False)]
+        self.board_vars: dict[str, str] = {}  # the variables of the board being placed: name -> label
         self.fallback = fallback or (always[0] if always else self.sel.components[0])
 
     # ------------------------------------------------------------------ components
@@ -82,12 +84,11 @@ class Placer:
     def lint(self, expr: str, origin: str, unit: str | None, kind: str) -> list[str]:
         from ..lint import LintContext, lint_queries
         from ..lint import Query as LintQuery
-        from ..lint.collect import variable_kinds
 
         if self.project.registry is None:
             return []
         ctx = LintContext(self.project.registry, self.sel, self.version)
-        q = LintQuery(expr=expr, origin=origin, unit=unit, variables=variable_kinds(self.sel), kind=kind)  # type: ignore[arg-type]
+        q = LintQuery(expr=expr, origin=origin, unit=unit, variables=self.kinds(), kind=kind)  # type: ignore[arg-type]
         return [f"{f.severity} {f.rule}: {f.message}" for f in lint_queries([q], ctx)]
 
     # ------------------------------------------------------------------ queries
@@ -97,6 +98,9 @@ class Placer:
         from ..promql_syntax import syntax_error
 
         undefined = sorted(used_variables(q.expr) - set(self.sel.variables) - {"datasource"})
+        for name in [v for v in undefined if v in self.board_vars or v in self.plan.variables]:
+            self._variable(name, q.origin)
+            undefined.remove(name)
         if undefined:
             names = ", ".join("$" + v for v in undefined)
             ledger.add(
@@ -104,7 +108,7 @@ class Placer:
             )
             return None
         findings = self.lint(q.expr, q.origin, q.unit, "dashboard")
-        key = canonical(q.expr, self.sel)
+        key = canonical(q.expr, self.sel, self.kinds())
         if key is None:
             problem = syntax_error(self.sel.substitute_defaults(q.expr)) or "does not parse"
             ledger.add(
@@ -141,6 +145,26 @@ class Placer:
         ledger.add("query", q.origin, "converted", qid, f"promql/{component}.yaml", findings=findings)
         return qid, component
 
+    def _variable(self, name: str, origin: str) -> None:
+        """A board's own label variable, added to config.yaml (values of every series of that label)."""
+        if name in self.plan.variables:
+            return
+        label = self.board_vars[name]
+        self.plan.variables[name] = {
+            "title": {"en": name, "zh": name},
+            "kind": "label",
+            "label": label,
+            "default": ".*",
+        }
+        self.plan.ledger.add(
+            "variable", origin, "converted", f"${name}", f"promql/config.yaml (label {label})"
+        )
+
+    def kinds(self) -> dict[str, str]:
+        from ..lint.collect import variable_kinds
+
+        return {**variable_kinds(self.sel), **{n: "label" for n in self.plan.variables}}
+
     def _new_id(self, component: str, title: str) -> str:
         base = f"{component}.{slug(title)}"
         qid, n = base, 2
@@ -154,6 +178,7 @@ class Placer:
         ledger = self.plan.ledger
         rows, components, row_keys, panel_keys = [], Counter[str](), set[str](), set[str]()
         hint = None
+        self.board_vars = board.variables
         for title, panels in board.rows:
             out_panels = []
             for panel in panels:

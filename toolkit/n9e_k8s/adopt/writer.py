@@ -28,23 +28,29 @@ def _append(text: str, key: str, items: list[dict], rel: str) -> str:
     return text.rstrip("\n") + "\n" + block
 
 
+def _append_variables(text: str, variables: dict[str, dict], rel: str) -> str:
+    """config.yaml with ``variables`` added to its ``variables:`` mapping, which must be its last key."""
+    top = re.findall(r"^([A-Za-z_][\w-]*):", text, re.M)
+    if not top or top[-1] != "variables":
+        raise UsageError(f"{rel}: cannot add variables: 'variables:' is not the last top-level key")
+    block = "".join("  " + line for line in dump_yaml(variables).splitlines(True))
+    return text.rstrip("\n") + "\n  # added by `n9e-k8s adopt`: the adopted boards' own variables\n" + block
+
+
 def render_files(tree: SourceTree, plan: AdoptPlan) -> dict[str, str]:
     """Relative path -> full new content of every file the plan changes."""
     files: dict[str, str] = {}
-    for component, entries in plan.entries.items():
-        rel = f"promql/{component}.yaml"
-        path = tree.root / rel
-        if path.is_file():
-            files[rel] = _append(path.read_text(encoding="utf-8"), "entries", entries, rel)
-        else:
-            files[rel] = HEADER + dump_yaml({"component": component, "entries": entries})
-    for component, groups in plan.groups.items():
-        rel = f"alerts/{component}.yaml"
-        path = tree.root / rel
-        if path.is_file():
-            files[rel] = _append(path.read_text(encoding="utf-8"), "groups", groups, rel)
-        else:
-            files[rel] = HEADER + dump_yaml({"component": component, "groups": groups})
+    for folder, key, parts in (("promql", "entries", plan.entries), ("alerts", "groups", plan.groups)):
+        for component, items in parts.items():
+            rel = f"{folder}/{component}.yaml"
+            path = tree.root / rel
+            if path.is_file():
+                files[rel] = _append(path.read_text(encoding="utf-8"), key, items, rel)
+            else:
+                files[rel] = HEADER + dump_yaml({"component": component, key: items})
+    if plan.variables:
+        rel = "promql/config.yaml"
+        files[rel] = _append_variables((tree.root / rel).read_text(encoding="utf-8"), plan.variables, rel)
     existing = {}
     from ..dashboards.source import dashboard_files
     from ..yamlio import load_yaml
