@@ -44,13 +44,16 @@ class Placer:
         self.sel = project.config
         self.plan = AdoptPlan()
         self.ids = set(project.catalog.by_id)
-        self.known: dict[str, str] = {}  # canonical -> catalog id
+        self.known: dict[str, list[str]] = {}  # canonical -> catalog ids (two entries may be the same query)
         for entry in project.catalog.entries:
             key = canonical(entry.render(self.sel, "dashboard"), self.sel)
             if key:
-                self.known.setdefault(key, entry.id)
+                self.known.setdefault(key, []).append(entry.id)
+        self.prefer: set[str] = set()  # ids of the existing board the one being placed replaces
         self.units = {e.id: e.unit for e in project.catalog.entries}
         self.alerts = {a.name: a for a in project.rules.alerts}
+        self.n9e_names = {a.n9e_name: a for a in project.rules.alerts}  # what n9e shows (levels suffixed)
+        self.specs = {d.ident: d for d in project.dashboards}
         self.records = {(r.record, tuple(sorted(r.labels.items()))) for r in project.rules.records}
         self.group_names = {g.name for g in project.rules.groups}
         self.idents = {d.ident for d in project.dashboards}
@@ -116,7 +119,7 @@ class Placer:
             )
             return None
         if key in self.known:
-            qid = self.known[key]
+            qid = next((i for i in self.known[key] if i in self.prefer), self.known[key][0])
             ledger.add(
                 "query", q.origin, "merged", qid, "same expression as the catalog entry", findings=findings
             )
@@ -140,7 +143,7 @@ class Placer:
         entry["article"] = q.expr
         entry["origin"] = q.origin
         self.plan.entries.setdefault(component, []).append(entry)
-        self.known[key] = qid
+        self.known[key] = [qid]
         self.units[qid] = entry["unit"]
         ledger.add("query", q.origin, "converted", qid, f"promql/{component}.yaml", findings=findings)
         return qid, component
@@ -179,6 +182,8 @@ class Placer:
         rows, components, row_keys, panel_keys = [], Counter[str](), set[str](), set[str]()
         hint = None
         self.board_vars = board.variables
+        same = self.specs.get(board.ident or "")
+        self.prefer = set(same.query_ids()) if same else set()
         for title, panels in board.rows:
             out_panels = []
             for panel in panels:
@@ -220,11 +225,14 @@ class Placer:
             doc["note"] = {"en": board.note, "zh": board.note}
         doc["tags"] = list(dict.fromkeys([*board.tags, "adopted"]))
         doc["rows"] = rows
-        status = "converted"
-        if ident in self.idents:
-            status, detail = "converted", f"replaces the board with ident {ident}"
-        else:
-            detail = ""
+        status, detail = "converted", ""
+        spec = self.specs.get(ident)
+        if spec is not None:
+            adopted = [p.get("queries") or [p["query"]] for r in rows for p in r["panels"]]
+            if adopted == [list(p.queries) for _, p in spec.panels()]:
+                ledger.add("board", board.origin, "merged", self.project.tree.display(spec.file), "same board")
+                return
+            detail = f"replaces the board with ident {ident}"
         self.idents.add(ident)
         self.plan.boards.append((f"{ident}.yaml", doc))
         ledger.add("board", board.origin, status, f"dashboards/{ident}.yaml", detail)
@@ -293,6 +301,11 @@ class Placer:
                 ok.append(rule)
         if not ok:
             return
+        same_level = self.n9e_names.get(name)
+        if same_level is not None and len(ok) == 1:
+            if canonical(ok[0].expr, self.sel) == canonical(same_level.expr, self.sel):
+                ledger.add("alert", ok[0].origin, "merged", name, "same expression as the existing alert")
+                return
         clean = re.sub(r"[^A-Za-z0-9_]", "_", name).strip("_")
         clean = clean if clean and clean[0].isalpha() else "Adopted_" + slug(name)
         status = "converted" if clean == name else "renamed"
