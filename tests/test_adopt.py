@@ -6,6 +6,7 @@ back as merges; bad input writes nothing."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 from n9e_k8s.adopt.canon import canonical
 from n9e_k8s.project import load_project
 from n9e_k8s.source import SourceTree
+from n9e_k8s.source import init_tree as init_source
 
 REFERENCE_SETS = ["n9e-integrations/Kubernetes", "categraf-k8s", "kube-prometheus"]
 
@@ -82,10 +84,53 @@ def test_own_board_adopts_back_as_merges(tmp_path: Path) -> None:
     assert statuses == {"merged"}, ledger["summary"]
 
 
-def test_bad_input_writes_nothing(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"configs": {"panels": [}')
-    done = cli("adopt", str(bad), "--into", str(tmp_path / "tree"))
-    assert done.returncode == 2
-    assert "bad.json:1" in done.stderr and "Traceback" not in done.stderr
-    assert not (tmp_path / "tree").exists()
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+BAD_CASES = [
+    # id, file name, content, extra arguments, exit code, what the message must name
+    ("json", "bad.json", '{"configs": {"panels": [}', [], 2, r"bad\.json:1: not JSON"),
+    ("yaml", "bad.yaml", "groups:\n  - name: x\n    rules: [\n", [], 2, r"bad\.yaml:\d+: not YAML"),
+    ("missing", None, None, ["nowhere.json"], 2, r"nowhere\.json: no such file"),
+    ("version", "ok.json", "[]", ["--k8s-version", "1.10"], 2, r"--k8s-version 1\.10"),
+    ("token-no-group", "ok.json", "[]", ["--token", "s3cr3t-adopt"], 2, r"--token appl"),
+    ("no-input", None, None, [], 2, r"give files"),
+]
+
+
+@pytest.mark.parametrize("case", BAD_CASES, ids=[c[0] for c in BAD_CASES])
+def test_bad_input_writes_nothing(case: tuple, tmp_path: Path) -> None:
+    _, name, content, extra, code, where = case
+    args = []
+    if name:
+        (tmp_path / name).write_text(content)
+        args.append(str(tmp_path / name))
+    tree = tmp_path / "tree"
+    for into, before in ((tmp_path / "new", None), (tree, "init")):
+        if before:
+            init_source(tree)
+        was = snapshot(into) if into.exists() else None
+        done = subprocess.run(
+            [sys.executable, "-m", "n9e_k8s", "adopt", *args, *extra, "--into", str(into)],
+            capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == code, done.stdout + done.stderr
+        assert re.search(where, done.stderr), done.stderr
+        assert "Traceback" not in done.stderr and "s3cr3t-adopt" not in done.stdout + done.stderr
+        assert (snapshot(into) if into.exists() else None) == was
+
+
+def test_broken_target_tree_writes_nothing(shared_dir: Path, tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    init_source(tree)
+    catalog = tree / "promql" / "scheduler.yaml"
+    catalog.write_text(catalog.read_text().replace("expr: 'sum(up{%(sel)s})'", "expr: 'sum(up{%(sel)s}'", 1))
+    was = snapshot(tree)
+    board = shared_dir / "reference/categraf-k8s/scheduler-dash.json"
+    done = cli("adopt", str(board), "--into", str(tree))
+    assert done.returncode == 1
+    assert re.search(r"promql/scheduler\.yaml:\d+: entries\[0\]\(scheduler\.up\)\.expr", done.stderr), (
+        done.stderr
+    )
+    assert snapshot(tree) == was

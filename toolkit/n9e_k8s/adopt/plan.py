@@ -60,6 +60,7 @@ class Placer:
         self.group_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.taken: set[str] = set()  # alert names given to adopted alerts
         always = [c for c, s in self.sel.specs.items() if getattr(s, "always_scraped", False)]
+        self.adopted: set[str] = set()  # catalog ids added by this plan
         self.board_vars: dict[str, str] = {}  # the variables of the board being placed: name -> label
         self.fallback = fallback or (always[0] if always else self.sel.components[0])
 
@@ -82,6 +83,15 @@ class Placer:
             if owners:
                 return owners.most_common(1)[0][0]
         return None
+
+    def place(self, expr: str, hint: str | None = None) -> tuple[str, str]:
+        """(component, a note when none matched the query and it went to the board's or the fallback one)."""
+        found = self.component_of(expr)
+        if found:
+            return found, ""
+        if hint:
+            return hint, f" (no job or metric of a component: the board's {hint})"
+        return self.fallback, f" (no job or metric of a component: {self.fallback}, see --component)"
 
     # ------------------------------------------------------------------ lint
     def lint(self, expr: str, origin: str, unit: str | None, kind: str) -> list[str]:
@@ -126,8 +136,9 @@ class Placer:
             return qid, qid.split(".")[0] if qid.split(".")[
                 0
             ] in self.sel.jobs else component_hint or self.fallback
-        component = self.component_of(q.expr) or component_hint or self.fallback
+        component, where = self.place(q.expr, component_hint)
         qid = self._new_id(component, q.title)
+        self.adopted.add(qid)
         entry: dict[str, Any] = {
             "id": qid,
             "title": {"en": q.title, "zh": q.title},
@@ -145,7 +156,7 @@ class Placer:
         self.plan.entries.setdefault(component, []).append(entry)
         self.known[key] = [qid]
         self.units[qid] = entry["unit"]
-        ledger.add("query", q.origin, "converted", qid, f"promql/{component}.yaml", findings=findings)
+        ledger.add("query", q.origin, "converted", qid, f"promql/{component}.yaml{where}", findings=findings)
         return qid, component
 
     def _variable(self, name: str, origin: str) -> None:
@@ -230,7 +241,9 @@ class Placer:
         if spec is not None:
             adopted = [p.get("queries") or [p["query"]] for r in rows for p in r["panels"]]
             if adopted == [list(p.queries) for _, p in spec.panels()]:
-                ledger.add("board", board.origin, "merged", self.project.tree.display(spec.file), "same board")
+                ledger.add(
+                    "board", board.origin, "merged", self.project.tree.display(spec.file), "same board"
+                )
                 return
             detail = f"replaces the board with ident {ident}"
         self.idents.add(ident)
@@ -280,14 +293,19 @@ class Placer:
             ledger.add("record", rule.origin, "refused", detail="PromQL does not parse", findings=findings)
             return
         self.records.add(key)
-        component = self.component_of(rule.expr) or self.fallback
+        component, where = self.place(rule.expr)
         doc: dict[str, Any] = {"record": rule.name, "expr": rule.expr}
         if rule.labels:
             doc["labels"] = rule.labels
         doc["origin"] = rule.origin
         self._group(component, rule.group).append(doc)
         ledger.add(
-            "record", rule.origin, "converted", rule.name, f"alerts/{component}.yaml", findings=findings
+            "record",
+            rule.origin,
+            "converted",
+            rule.name,
+            f"alerts/{component}.yaml{where}",
+            findings=findings,
         )
 
     def alert(self, name: str, rules: list[Rule]) -> None:
@@ -302,10 +320,13 @@ class Placer:
         if not ok:
             return
         same_level = self.n9e_names.get(name)
-        if same_level is not None and len(ok) == 1:
-            if canonical(ok[0].expr, self.sel) == canonical(same_level.expr, self.sel):
-                ledger.add("alert", ok[0].origin, "merged", name, "same expression as the existing alert")
-                return
+        if (
+            same_level is not None
+            and len(ok) == 1
+            and canonical(ok[0].expr, self.sel) == canonical(same_level.expr, self.sel)
+        ):
+            ledger.add("alert", ok[0].origin, "merged", name, "same expression as the existing alert")
+            return
         clean = re.sub(r"[^A-Za-z0-9_]", "_", name).strip("_")
         clean = clean if clean and clean[0].isalpha() else "Adopted_" + slug(name)
         status = "converted" if clean == name else "renamed"
@@ -320,7 +341,7 @@ class Placer:
                 return
             clean, status = clean + "Adopted", "renamed"
         self.taken.add(clean)
-        component = self.component_of(first.expr) or self.fallback
+        component, where = self.place(first.expr)
         doc: dict[str, Any] = {"alert": clean}
         if len(ok) == 1:
             doc["expr"] = ok[0].expr
@@ -352,7 +373,8 @@ class Placer:
         for rule in ok:
             findings = self.lint(rule.expr, rule.origin, None, "rule")
             detail = "; ".join(
-                [f"alerts/{component}.yaml", *rule.notes] + ([f"was {name!r}"] if clean != name else [])
+                [f"alerts/{component}.yaml{where}", *rule.notes]
+                + ([f"was {name!r}"] if clean != name else [])
             )
             ledger.add("alert", rule.origin, status, clean, detail, findings=findings)
 
