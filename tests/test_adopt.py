@@ -84,6 +84,15 @@ def test_own_board_adopts_back_as_merges(tmp_path: Path) -> None:
     assert statuses == {"merged"}, ledger["summary"]
 
 
+def test_dry_run_writes_nothing(shared_dir: Path, tmp_path: Path) -> None:
+    board = shared_dir / "reference/categraf-k8s/scheduler-dash.json"
+    done = cli("adopt", str(board), "--into", str(tmp_path / "tree"), "--dry-run", "--output", "json")
+    assert done.returncode == 0, done.stderr
+    ledger = json.loads(done.stdout)
+    assert ledger["written"] == [] and ledger["summary"]["board"] == {"converted": 1}
+    assert not (tmp_path / "tree").exists()
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
