@@ -56,6 +56,7 @@ class Rule:
     runbook_url: str = ""
     group: str = "adopted"
     notes: list[str] = field(default_factory=list)  # what was changed on the way in
+    n9e: bool = False  # read from n9e (names are n9e's: levels carry a -<level> suffix)
 
 
 @dataclass

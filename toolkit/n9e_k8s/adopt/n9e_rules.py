@@ -47,6 +47,7 @@ def read_rule(data: dict[str, Any], origin: str) -> Reading:
                 summary=note or name,
                 description=note or name,
                 runbook_url=str(data.get("runbook_url") or ""),
+                n9e=True,
             )
         )
     return reading

@@ -327,6 +327,15 @@ class Placer:
         ):
             ledger.add("alert", ok[0].origin, "merged", name, "same expression as the existing alert")
             return
+        if same_level is not None and first.n9e:
+            # The group's own rule, edited in n9e: a renamed copy would sync as a second rule next to it.
+            where = self.project.tree.display(same_level.file) if same_level.file else "alerts/"
+            for rule in ok:
+                ledger.add(
+                    "alert", rule.origin, "refused", name,
+                    f"differs from the alert of that name ({where}:{same_level.line}): change it there",
+                )  # fmt: skip
+            return
         clean = re.sub(r"[^A-Za-z0-9_]", "_", name).strip("_")
         clean = clean if clean and clean[0].isalpha() else "Adopted_" + slug(name)
         status = "converted" if clean == name else "renamed"
