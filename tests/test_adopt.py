@@ -84,6 +84,19 @@ def test_own_board_adopts_back_as_merges(tmp_path: Path) -> None:
     assert statuses == {"merged"}, ledger["summary"]
 
 
+def test_own_alert_edited_in_n9e_is_refused_not_copied(tmp_path: Path) -> None:
+    assert cli("build", "--out", str(tmp_path / "out")).returncode == 0
+    rules = json.loads((tmp_path / "out/alerts/scheduler.json").read_text())
+    for rule in rules:
+        for query in rule["rule_config"]["queries"]:
+            query["prom_ql"] = f"({query['prom_ql']}) * 2"  # what a UI edit could do
+    (tmp_path / "edited.json").write_text(json.dumps(rules))
+    ledger = adopt([tmp_path / "edited.json"], tmp_path / "tree")
+    assert {r["status"] for r in ledger["rows"]} == {"refused"}
+    assert all("change it there" in r["detail"] for r in ledger["rows"])
+    assert ledger["written"] == []
+
+
 def test_dry_run_writes_nothing(shared_dir: Path, tmp_path: Path) -> None:
     board = shared_dir / "reference/categraf-k8s/scheduler-dash.json"
     done = cli("adopt", str(board), "--into", str(tmp_path / "tree"), "--dry-run", "--output", "json")

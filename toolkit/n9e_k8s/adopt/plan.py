@@ -327,7 +327,7 @@ class Placer:
         ):
             ledger.add("alert", ok[0].origin, "merged", name, "same expression as the existing alert")
             return
-        if same_level is not None and first.n9e:
+        if same_level is not None and first.n9e and _ours(first, same_level):
             # The group's own rule, edited in n9e: a renamed copy would sync as a second rule next to it.
             where = self.project.tree.display(same_level.file) if same_level.file else "alerts/"
             for rule in ok:
@@ -386,6 +386,14 @@ class Placer:
                 + ([f"was {name!r}"] if clean != name else [])
             )
             ledger.add("alert", rule.origin, status, clean, detail, findings=findings)
+
+
+def _ours(rule: Rule, alert: Any) -> bool:
+    """Whether an n9e rule is the rendering of ``alert`` (our component label, or our summary as its note)."""
+    return rule.labels.get("component") == alert.component or rule.summary in (
+        alert.summary.en,
+        alert.summary.zh,
+    )
 
 
 def supported_templates(text: str) -> str:
