@@ -9,6 +9,8 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,9 @@ from n9e_k8s.adopt.canon import canonical
 from n9e_k8s.project import load_project
 from n9e_k8s.source import SourceTree
 from n9e_k8s.source import init_tree as init_source
+
+from .adopt_promtool_input import series_for
+from .promtool_util import unit_test_failures
 
 REFERENCE_SETS = ["n9e-integrations/Kubernetes", "categraf-k8s", "kube-prometheus"]
 
@@ -33,48 +38,101 @@ def adopt(paths: list[Path], into: Path) -> dict:
     return json.loads(done.stdout)
 
 
+@dataclass
+class Adopted:
+    tree: Path
+    out: Path
+    ledger: dict
+
+
+@pytest.fixture(scope="module")
+def adopted(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Adopted]:
+    """Each reference set adopted into a new tree and built, once per module."""
+    done: dict[str, Adopted] = {}
+
+    def get(ref: str) -> Adopted:
+        if ref not in done:
+            base = tmp_path_factory.mktemp(ref.split("/")[0])
+            ledger = adopt([shared_dir / "reference" / ref], base / "tree")
+            build = cli("build", "--source", str(base / "tree"), "--out", str(base / "out"))
+            assert build.returncode == 0, build.stderr
+            done[ref] = Adopted(base / "tree", base / "out", ledger)
+        return done[ref]
+
+    return get
+
+
 @pytest.mark.parametrize("ref", REFERENCE_SETS)
-def test_reference_set_adopts_builds_and_validates(ref: str, shared_dir: Path, tmp_path: Path) -> None:
-    ledger = adopt([shared_dir / "reference" / ref], tmp_path / "tree")
-    converted = sum(c.get("converted", 0) + c.get("merged", 0) for c in ledger["summary"].values())
-    assert converted > 50, ledger["summary"]
-    assert ledger["lint_findings"], "every reference set has findings"
-    build = cli("build", "--source", str(tmp_path / "tree"), "--out", str(tmp_path / "out"))
-    assert build.returncode == 0, build.stderr
-    validate = cli("validate", "--source", str(tmp_path / "tree"))
+def test_reference_set_adopts_builds_and_validates(ref: str, adopted: Callable[[str], Adopted]) -> None:
+    got = adopted(ref)
+    converted = sum(c.get("converted", 0) + c.get("merged", 0) for c in got.ledger["summary"].values())
+    assert converted > 50, got.ledger["summary"]
+    assert got.ledger["lint_findings"], "every reference set has findings"
+    validate = cli("validate", "--source", str(got.tree))
     assert validate.returncode == 0, validate.stdout + validate.stderr
 
 
-def test_n9e_builtin_boards_bring_their_lint_findings(shared_dir: Path, tmp_path: Path) -> None:
-    boards = shared_dir / "reference/n9e-integrations/Kubernetes/dashboards"
-    ledger = adopt([boards / "ControllerManager.json"], tmp_path / "tree")
-    found = [f for r in ledger["rows"] for f in r["findings"]]
+@pytest.mark.parametrize("ref", ["n9e-integrations/Kubernetes", "categraf-k8s"])
+def test_reference_boards_bring_their_lint_findings(ref: str, adopted: Callable[[str], Adopted]) -> None:
+    """What tests/snapshots/reference-lint.json finds on these boards shows in the ledger."""
+    found = [f for r in adopted(ref).ledger["rows"] for f in r["findings"]]
     assert any("counter-rate" in f and "workqueue_depth" in f for f in found), found
+    assert any("unknown-label" in f and "'url'" in f for f in found), found
 
 
-def test_every_prometheusrule_alert_survives_with_its_expression(shared_dir: Path, tmp_path: Path) -> None:
+def prometheusrule_pairs(shared_dir: Path, got: Adopted) -> list[tuple[str, str, str]]:
+    """(alert name, original expression, built expression) for every alert of the PrometheusRule."""
     source = shared_dir / "reference/kube-prometheus/kubernetesControlPlane-prometheusRule.yaml"
-    ledger = adopt([source], tmp_path / "tree")
-    assert cli("build", "--source", str(tmp_path / "tree"), "--out", str(tmp_path / "out")).returncode == 0
-    project = load_project(SourceTree(tmp_path / "tree"), ("catalog",))
-    sel = project.config
-    built: dict[str, set[str]] = {}
-    for file in (tmp_path / "out/prometheus").glob("*.rules.yaml"):
+    built: dict[str, list[str]] = {}
+    for file in sorted((got.out / "prometheus").glob("*.rules.yaml")):
         for group in yaml.safe_load(file.read_text())["groups"]:
             for rule in group["rules"]:
                 if "alert" in rule:
-                    built.setdefault(rule["alert"], set()).add(canonical(rule["expr"], sel))
-    names = {r["origin"]: r["target"] for r in ledger["rows"] if r["kind"] == "alert"}
-    originals = yaml.safe_load(source.read_text())["spec"]["groups"]
-    count = 0
-    for group in originals:
+                    built.setdefault(rule["alert"], []).append(rule["expr"].strip())
+    target = {r["origin"]: r["target"] for r in got.ledger["rows"] if r["kind"] == "alert"}
+    seen: dict[str, int] = {}
+    pairs = []
+    for group in yaml.safe_load(source.read_text())["spec"]["groups"]:
         for rule in group["rules"]:
-            if "alert" not in rule:
-                continue
-            count += 1
-            origin = next(o for o in names if o.endswith(f"/ {group['name']} / {rule['alert']}"))
-            assert canonical(rule["expr"], sel) in built[names[origin]], rule["alert"]
-    assert count == 63
+            if "alert" in rule:
+                origin = next(o for o in target if o.endswith(f"/ {group['name']} / {rule['alert']}"))
+                name = target[origin]
+                k = seen[name] = seen.get(name, -1) + 1
+                pairs.append((rule["alert"], rule["expr"].strip(), built[name][k]))
+    return pairs
+
+
+def test_every_prometheusrule_alert_survives_with_its_expression(
+    shared_dir: Path, adopted: Callable[[str], Adopted]
+) -> None:
+    got = adopted("kube-prometheus")
+    sel = load_project(SourceTree(got.tree), ("catalog",)).config
+    pairs = prometheusrule_pairs(shared_dir, got)
+    assert len(pairs) == 63
+    for name, original, built in pairs:
+        assert canonical(original, sel) == canonical(built, sel), name
+
+
+def test_prometheusrule_alerts_give_the_same_samples(
+    shared_dir: Path, adopted: Callable[[str], Adopted], tmp_path: Path
+) -> None:
+    """promtool on generated input: ``A unless B``, ``B unless A`` and ``A != B`` are empty for each pair."""
+    tests, series = [], {}
+    for _, a, b in prometheusrule_pairs(shared_dir, adopted("kube-prometheus")):
+        series.update(series_for(a))
+        for expr in (f"({a}) unless ({b})", f"({b}) unless ({a})", f"({a}) != ({b})"):
+            tests.append({"expr": expr, "eval_time": "30m", "exp_samples": []})
+    doc = {
+        "rule_files": [],
+        "evaluation_interval": "1m",
+        "tests": [
+            {"interval": "1m", "input_series": [{"series": s, "values": v} for s, v in series.items()],
+             "promql_expr_test": tests}
+        ],
+    }  # fmt: skip
+    test_file = tmp_path / "same-samples.test.yaml"
+    test_file.write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert unit_test_failures(test_file) == []
 
 
 def test_own_board_adopts_back_as_merges(tmp_path: Path) -> None:
