@@ -19,6 +19,14 @@ class Result:
     written: list[str]
 
 
+def _shown(path: Path) -> str:
+    """A path as the ledger shows it: relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def prometheus_rules(url: str, timeout: float = 10.0) -> Reading:
     """The rules a running Prometheus has loaded (``/api/v1/rules``)."""
     import json
@@ -48,7 +56,7 @@ def adopt(
 
     reading = Reading()
     for file in input_files(paths):
-        reading.extend(read_file(file, str(file)))
+        reading.extend(read_file(file, _shown(file)))
     if prometheus:
         reading.extend(prometheus_rules(prometheus))
     fresh = not (into / "promql").is_dir()
