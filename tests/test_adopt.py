@@ -201,6 +201,33 @@ def test_bad_input_writes_nothing(case: tuple, tmp_path: Path) -> None:
         assert (snapshot(into) if into.exists() else None) == was
 
 
+BAD_SHAPES = [
+    '{"configs": {"panels": 5}}',
+    '{"configs": {"panels": [5]}}',
+    '{"configs": {"var": "x", "panels": []}}',
+    '{"configs": {"panels": [{"type": "timeseries", "targets": [{"expr": "up"}], "layout": 5, "options": 3}]}}',
+    '[{"name": "r", "prom_ql": "up", "severity": 2}, {"rule_config": {"queries": [{"prom_ql": "up", "severity": "x"}]}}]',
+    '{"groups": [5]}',
+    '{"groups": [{"rules": [5]}]}',
+    '{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "labels": 5, "annotations": 7}]}]}',
+    '{"kind": "PrometheusRule", "spec": 5}',
+    '{"panels": [{"type": "graph", "targets": 5}], "schemaVersion": 1}',
+    '{"panels": [], "templating": {"list": [5]}}',
+]
+
+
+@pytest.mark.parametrize("raw", BAD_SHAPES)
+def test_bad_shape_is_an_input_error(raw: str, tmp_path: Path) -> None:
+    (tmp_path / "shape.json").write_text(raw)
+    done = subprocess.run(
+        [sys.executable, "-m", "n9e_k8s", "adopt", "shape.json", "--into", "tree"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert re.match(r"error: shape\.json(\[\d+\])?: not a valid ", done.stderr), done.stderr
+    assert not (tmp_path / "tree").exists()
+
+
 def test_broken_target_tree_writes_nothing(shared_dir: Path, tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     init_source(tree)

@@ -37,6 +37,14 @@ def _documents(path: Path, text: str) -> list[Any]:
     return [d for d in yaml.safe_load_all(text) if d is not None]
 
 
+KINDS = (
+    (is_board, read_board, "n9e board"),
+    (is_rule, read_rule, "n9e rule"),
+    (is_grafana, read_grafana, "Grafana dashboard"),
+    (is_rule_file, read_rule_file, "Prometheus rule file"),
+)
+
+
 def read_data(data: Any, origin: str) -> Reading:
     """One parsed document (a JSON value or a YAML document)."""
     if isinstance(data, list):
@@ -44,14 +52,13 @@ def read_data(data: Any, origin: str) -> Reading:
         for i, item in enumerate(data):
             reading.extend(read_data(item, f"{origin}[{i}]"))
         return reading
-    if is_board(data):
-        return read_board(data, origin)
-    if is_rule(data):
-        return read_rule(data, origin)
-    if is_grafana(data):
-        return read_grafana(data, origin)
-    if is_rule_file(data):
-        return read_rule_file(data, origin)
+    for test, reader, kind in KINDS:
+        if test(data):
+            try:
+                return reader(data, origin)
+            except (TypeError, AttributeError, ValueError, KeyError) as exc:
+                # A value of the wrong type somewhere inside: an input error, not a crash.
+                raise UsageError(f"{origin}: not a valid {kind}: {type(exc).__name__}: {exc}") from None
     return Reading(
         refused=[Refusal(origin, "file", "not an n9e board or rule, Prometheus rules or Grafana dashboard")]
     )
