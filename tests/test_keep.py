@@ -175,3 +175,9 @@ def test_manifests_keep_option_writes_nothing_on_bad_value(tmp_path: Path) -> No
     assert jobs == everything.output.count("- job_name:") >= 4  # every job of config.yaml, the same in both
     assert kept.output.count("metric_relabel_configs:") == jobs
     assert "metric_relabel_configs" not in everything.output
+
+
+def test_reads_parse_expressions_that_still_hold_dashboard_variables() -> None:
+    """An adopted board's query keeps Grafana's `$__rate_interval` in rule form; its selectors still count."""
+    found = k.reads('sum(rate(apiserver_request_total{job="apiserver"}[$__rate_interval]))', ["apiserver"])
+    assert [(r.name, r.jobs) for r in found] == [("apiserver_request_total", ("apiserver",))]

@@ -42,7 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "manifests", "keep", "vmagent", "k8s_validate", "lint.collect", "lint.changed", "integration",
         ),
     ),
-    ("application", ("build", "validate", "verify", "analyze", "sync.")),
+    ("application", ("build", "validate", "verify", "analyze", "sync.", "adopt")),
     ("cli", ("commands.", "cli", "__main__")),
 ]  # fmt: skip
 

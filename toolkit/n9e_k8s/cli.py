@@ -25,6 +25,7 @@ app = typer.Typer(
 # command name -> module under n9e_k8s.commands; each module exposes `register(app)`.
 COMMANDS: dict[str, str] = {
     "init": "init",
+    "adopt": "adopt",
     "catalog": "catalog",
     "lint": "lint",
     "build": "build",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -89,7 +90,9 @@ def _metrics(project: Project, lang: str, features: ServerFeatures) -> dict[str,
         if not config.scraped(component):
             continue
         metrics = []
-        for entry in project.catalog.for_component(component):
+        entries = list(project.catalog.for_component(component))
+        names = {lg: _unique_names(entries, lg) for lg in ("zh", "en")}
+        for entry in entries:
             base = {
                 "collector": component,
                 "typ": NAME,
@@ -104,13 +107,13 @@ def _metrics(project: Project, lang: str, features: ServerFeatures) -> dict[str,
                     base
                     | {
                         "uuid": stable_uuid("metric", entry.id),
-                        "name": entry.title.get(source),
+                        "name": names[source][entry.id],
                         "note": entry.description.get(source),
                         "lang": N9E_LANG[source],
                         "translation": [
                             {
                                 "lang": N9E_LANG[lg],
-                                "name": entry.title.get(lg),
+                                "name": names[lg][entry.id],
                                 "note": entry.description.get(lg),
                             }
                             for lg in ("zh", "en")
@@ -122,7 +125,7 @@ def _metrics(project: Project, lang: str, features: ServerFeatures) -> dict[str,
                     base
                     | {
                         "uuid": stable_uuid("metric", entry.id, lg),
-                        "name": entry.title.get(lg),
+                        "name": names[lg][entry.id],
                         "note": entry.description.get(lg),
                         "lang": N9E_LANG[lg],
                     }
@@ -131,6 +134,16 @@ def _metrics(project: Project, lang: str, features: ServerFeatures) -> dict[str,
         if metrics:
             out[f"metrics/{component}.json"] = metrics
     return out
+
+
+def _unique_names(entries: list[Any], lang: str) -> dict[str, str]:
+    """Entry id -> its metric name: the title, with the id added where two entries of a component share a
+    title (n9e keeps one metric per language, collector, type and name; adopted boards repeat titles)."""
+    counts = Counter(entry.title.get(lang) for entry in entries)
+    return {
+        e.id: e.title.get(lang) if counts[e.title.get(lang)] == 1 else f"{e.title.get(lang)} ({e.id})"
+        for e in entries
+    }
 
 
 def _pairs(zh: Any, en: Any) -> Iterator[tuple[str, str]]:

@@ -140,9 +140,11 @@ def reads(expr: str, jobs: Sequence[str], origin: str = "") -> list[Read]:
     import promql_parser as pp
 
     from .lint.promql import matchers, selector_name, walk
+    from .lint.variables import substitute
 
     out = []
-    for node, _ in walk(pp.parse(expr)):
+    # Variables left in rule form (an adopted board's `$__rate_interval`) become placeholders PromQL parses.
+    for node, _ in walk(pp.parse(substitute(expr, {}).text)):
         if not isinstance(node, pp.VectorSelector):
             continue
         le_matchers = [m for m in matchers(node) if m.name == "le"]

@@ -321,7 +321,7 @@ def _alert(raw: LineDict, group: str, path: str, ctx: _Ctx, catalog_get: Any) ->
                 summary=_text(raw, "summary", ctx, local, path),
                 description=_text(raw, "description", ctx, local, path),
                 runbook_url=ctx.fill(
-                    raw["runbook_url"], local, f"{path}.runbook_url", raw.line_of("runbook_url")
+                    raw.get("runbook_url", ""), local, f"{path}.runbook_url", raw.line_of("runbook_url")
                 ),
                 level_id=level_id,
                 file=ctx.file,
@@ -340,6 +340,8 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _alert_cases(raw: LineDict, levels: list[Alert], path: str, ctx: _Ctx) -> list[AlertCase]:
+    if "tests" not in raw:  # adopted content (`origin:`): the schema requires tests of everything else
+        return []
     tests = raw["tests"]
     line = raw.line_of("tests")
     cases: list[AlertCase] = []
