@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-from n9e_k8s.alerts.model import Alert, AlertTests, ExpectedAlert, RuleSet
+from n9e_k8s.alerts.model import Alert, AlertTests, ExpectedAlert, Record, RuleSet
 from n9e_k8s.alerts.render import prometheus_rule_file, to_yaml
 from n9e_k8s.catalog import Catalog, CatalogEntry, ExprTest
 
@@ -237,21 +237,33 @@ def merge_tests(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
-def promtool_files(rules: RuleSet) -> dict[str, str]:
-    """Rule files plus ``tests.yaml`` for ``promtool test rules tests.yaml`` (run from that folder)."""
-    files = {f"{c}.rules.yaml": prometheus_rule_file(rules, c) for c in rules.components}
+def promtool_files(rules: RuleSet, components: list[str] | None = None) -> dict[str, str]:
+    """Rule files plus ``tests.yaml`` for ``promtool test rules tests.yaml`` (run from that folder): every
+    component's, or the cases of ``components`` with their rule files and those of the records they read."""
+    chosen = rules.components if components is None else components
+    loaded = [c for c in rules.components if c in chosen or c in _record_owners(rules, chosen)]
+    files = {f"{c}.rules.yaml": prometheus_rule_file(rules, c) for c in loaded}
     tests: list[dict[str, Any]] = []
     for t in rules.alert_tests:
-        tests += alert_tests(t)
-    tests = merge_tests(tests + record_tests(rules))
+        if t.component in chosen:
+            tests += alert_tests(t)
+    records = [r for r in record_tests(rules) if r["name"].split(" ", 1)[0] in chosen]
+    tests = merge_tests(tests + records)
     files["tests.yaml"] = to_yaml(
         {
             "rule_files": sorted(k for k in files if k.endswith(".rules.yaml")),
             "evaluation_interval": "1m",
             # Recordings before the alerts that read them, in source order (promtool orders groups
             # at random otherwise, so a value could come from this or the previous minute).
-            "group_eval_order": [g.name for g in rules.groups],
+            "group_eval_order": [g.name for g in rules.groups if g.component in loaded],
             "tests": tests,
         }
     )
     return files
+
+
+def _record_owners(rules: RuleSet, components: list[str]) -> set[str]:
+    """The components whose recording rules the alerts of ``components`` read."""
+    owner = {r.record: r.component for g in rules.groups for r in g.rules if isinstance(r, Record)}
+    exprs = [a.expr for g in rules.groups if g.component in components for a in g.rules]
+    return {c for name, c in owner.items() if any(name in e for e in exprs)}
