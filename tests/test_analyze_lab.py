@@ -1,18 +1,32 @@
-"""`n9e-k8s analyze` against the real control-plane lab (its agent keeps every scraped series): the stored
-families, their readers, the never-read ones largest first; directly and through n9e's datasource proxy."""
+"""`n9e-k8s analyze` against the real control-plane lab: the stored families, their readers, the never-read
+ones largest first; directly and through n9e's datasource proxy. The lab's agent keeps what the content reads
+(keep-lists); a second, real Prometheus scraping the same targets with the keep-lists taken out is the
+keep-all case."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import requests
 
 from tests.ci import in_ci
 
 pytestmark = pytest.mark.controlplane
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -51,12 +65,75 @@ def test_analyze_lists_stored_families_their_readers_and_the_unused(controlplane
         "apiserver_request_duration_seconds_bucket",
         "apiserver_request_duration_seconds_count",
     }
-    # Keep-all lab: much is stored that nothing reads; listed largest first, each really unread.
+    # Keep-lists on: what is stored and never read is the troubleshooting set of collection.extra only.
     unused = [families[name] for name in direct["unused"]]
-    assert len(unused) > 10 and s["unused_series"] > 0.3 * s["stored_series"], s
     assert [f["series"] for f in unused] == sorted((f["series"] for f in unused), reverse=True)
     assert all(not f["used"] and not any(f["read_by"].values()) for f in unused)
     assert "go_goroutines" in direct["unused"]
+    extra = selectors.collection.extra
+    assert all(any(re.fullmatch(x, n["name"]) for x in extra for n in f["names"]) for f in unused), [
+        f["family"] for f in unused
+    ]
+    assert s["unused_series"] < 0.2 * s["stored_series"], s
+
+
+@pytest.fixture(scope="module")
+def keep_all(controlplane_lab, tmp_path_factory) -> Iterator[str]:
+    """Debian's Prometheus (server mode) scraping the lab's targets with the agent's configuration minus its
+    keep-lists (metric_relabel_configs) and remote write: what a keep-all agent would store."""
+    state = Path(controlplane_lab.env["N9E_K8S_CONTROLPLANE_DIR"])
+    config = json.loads((state / "prometheus-agent.yml").read_text())
+    config.pop("remote_write", None)
+    for job in config["scrape_configs"]:
+        assert job.pop("metric_relabel_configs", None) is not None, job["job_name"]  # the lab keeps lists
+    folder = tmp_path_factory.mktemp("keep-all")
+    (folder / "prometheus.yml").write_text(json.dumps(config))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        ["/usr/bin/prometheus", f"--config.file={folder / 'prometheus.yml'}",
+         f"--storage.tsdb.path={folder / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=(folder / "log").open("w"),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        jobs = {j["job_name"] for j in config["scrape_configs"]}
+        while time.monotonic() < deadline:  # two scrapes of every job (5 s interval)
+            try:
+                got = requests.get(
+                    f"{url}/api/v1/query", params={"query": "count by (job) (up == 1)"}, timeout=5
+                )
+                up = {r["metric"]["job"] for r in got.json()["data"]["result"]}
+                if up == jobs:
+                    time.sleep(12)
+                    break
+            except (requests.RequestException, ValueError, KeyError):
+                pass
+            assert proc.poll() is None, (folder / "log").read_text()[-2000:]
+            time.sleep(1)
+        else:
+            pytest.fail(
+                f"the keep-all Prometheus did not scrape every job: {(folder / 'log').read_text()[-2000:]}"
+            )
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_analyze_keep_all_lists_what_nothing_reads(keep_all, direct):
+    proc = _cli("--prometheus", keep_all, "--output", "json", env={})
+    assert proc.returncode == 0, proc.stderr
+    everything = json.loads(proc.stdout)
+    s = everything["summary"]
+    families = {f["family"]: f for f in everything["families"]}
+    unused = [families[name] for name in everything["unused"]]
+    # Much is stored that nothing reads; listed largest first, each really unread; the kept lab stores less.
+    assert len(unused) > 100 and s["unused_series"] > 0.3 * s["stored_series"], s
+    assert [f["series"] for f in unused] == sorted((f["series"] for f in unused), reverse=True)
+    assert all(not f["used"] and not any(f["read_by"].values()) for f in unused)
+    assert set(direct["unused"]) < set(everything["unused"])
+    assert s["stored_series"] > 2 * direct["summary"]["stored_series"]
 
 
 def test_analyze_table_output(controlplane_lab, direct):
