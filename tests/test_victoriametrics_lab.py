@@ -47,6 +47,14 @@ def _wait_for_forwarded_series(lab, url: str) -> None:
     )
 
 
+def _has_data(api, query: str) -> bool:
+    """Whether ``query`` returns a sample that is not NaN (the same instant query verify runs)."""
+    from n9e_k8s.verify import Result, run_query
+
+    result = run_query(Result("dashboard", "recheck", query), api.query)
+    return result.status == "data" and result.nan < result.series
+
+
 def test_verify_passes_against_victoriametrics(controlplane_lab):
     """0 errors, and no query empty on VictoriaMetrics that has data on Prometheus, except where
     Prometheus' data is only NaN: VictoriaMetrics drops NaN from answers (docs/verify.md)."""
@@ -63,11 +71,16 @@ def test_verify_passes_against_victoriametrics(controlplane_lab):
     errors = [(r.kind, r.name, r.error, r.query) for r in vm_report.results if r.error]
     assert not errors, "\n".join(map(str, errors))
     empty = {(r.kind, r.name): r.query for r in vm_report.results if r.status == "empty"}
-    assert set(empty) <= nan_only, "\n".join(f"{k}: {q}" for k, q in empty.items() if k not in nan_only)
+    # A panel's variables are resolved from each store's own label values: VictoriaMetrics' index may offer a
+    # value (verb=APPLY) whose only requests are older than the panel's window. Such a query is asked of
+    # Prometheus verbatim: empty there too, it is the value chosen, not a difference between the stores.
+    prometheus = PrometheusApi(controlplane_lab.prometheus_url)
+    differing = {k: q for k, q in empty.items() if k not in nan_only and _has_data(prometheus, q)}
+    assert not differing, "\n".join(f"{k}: {q}" for k, q in differing.items())
     # The same queries find data on both stores.
     prom_data = {(r.kind, r.name) for r in prom_report.results if r.status == "data"}
     vm_data = {(r.kind, r.name) for r in vm_report.results if r.status == "data"}
-    assert prom_data - vm_data <= nan_only, sorted(prom_data - vm_data - nan_only)
+    assert prom_data - vm_data - set(empty) <= nan_only, sorted(prom_data - vm_data - nan_only)
     assert len(vm_data) > 0.7 * len(vm_report.results)
     print(
         f"verify against VictoriaMetrics: {vm_report.counts()}; Prometheus: {prom_report.counts()}; NaN dropped: {sorted(empty)}"

@@ -163,7 +163,8 @@ def publish(
     if remote is None:
         report.steps.append(Step("component", ident, "create"))
     else:
-        same = all(remote.get(k) == v for k, v in desired.component.items())
+        # Only the fields the server keeps: v7 has no `disabled` (v8 added it), so it never comes back.
+        same = all(remote[k] == v for k, v in desired.component.items() if k in remote)
         report.steps.append(Step("component", ident, "unchanged" if same else "update", remote["id"]))
     by_type: dict[str, list[dict[str, Any]]] = {}
     if remote is not None:
