@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .model import Board, Panel, Query, Reading, Refusal, group_rows
+from .model import Board, Panel, Reading, Refusal, group_rows, panel_queries, panel_width
 from .units import n9e_unit_of
 
 PANEL_TYPES = {
@@ -82,25 +82,10 @@ def _panel(panel: dict[str, Any], into: list[Panel], reading: Reading, where: st
     unit, note = n9e_unit_of(defaults.get("unit") or panel.get("format"), grafana=True)
     if note:
         reading.refused.append(Refusal(here, "unit", note))
-    queries = []
-    for i, target in enumerate(panel.get("targets") or []):
-        expr = target.get("expr")
-        if not isinstance(expr, str) or not expr.strip():
-            continue
-        ref = target.get("refId") or chr(65 + i)
-        queries.append(
-            Query(
-                expr=expr.strip(),
-                title=title,
-                origin=f"{here} / {ref}",
-                unit=unit,
-                legend=str(target.get("legendFormat") or ""),
-                description=str(panel.get("description") or ""),
-                instant=bool(target.get("instant")) or kind in ("stat", "gauge", "barGauge", "pie", "table"),
-            )
-        )
+    queries = panel_queries(
+        panel, title, here, unit, "legendFormat", kind in ("stat", "gauge", "barGauge", "pie", "table")
+    )
     if not queries:
         reading.refused.append(Refusal(here, "panel", "no PromQL target"))
         return
-    width = (panel.get("gridPos") or {}).get("w")
-    into.append(Panel(title, kind, queries, width if isinstance(width, int) and 1 <= width <= 24 else None))
+    into.append(Panel(title, kind, queries, panel_width((panel.get("gridPos") or {}).get("w"))))

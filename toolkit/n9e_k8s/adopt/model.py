@@ -29,6 +29,36 @@ class Panel:
     description: str = ""
 
 
+def panel_queries(
+    panel: dict[str, Any], title: str, here: str, unit: str | None, legend_key: str, instant: bool
+) -> list[Query]:
+    """The PromQL targets of a board panel (n9e's and Grafana's share the shape: ``targets[].expr``,
+    ``refId``); a target is instant when it says so or ``instant`` (the panel type shows one value)."""
+    queries = []
+    for i, target in enumerate(panel.get("targets") or []):
+        expr = target.get("expr")
+        if not isinstance(expr, str) or not expr.strip():
+            continue
+        ref = target.get("refId") or chr(65 + i)
+        queries.append(
+            Query(
+                expr=expr.strip(),
+                title=title,
+                origin=f"{here} / {ref}",
+                unit=unit,
+                legend=str(target.get(legend_key) or ""),
+                description=str(panel.get("description") or ""),
+                instant=bool(target.get("instant")) or instant,
+            )
+        )
+    return queries
+
+
+def panel_width(width: Any) -> int | None:
+    """A grid width n9e can place (1-24 columns), else None (the renderer's default)."""
+    return width if isinstance(width, int) and 1 <= width <= 24 else None
+
+
 @dataclass
 class Board:
     name: str

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from .model import Board, Panel, Query, Reading, Refusal, group_rows
+from .model import Board, Panel, Reading, Refusal, group_rows, panel_queries, panel_width
 from .units import n9e_unit_of
 
 # Our dashboard source's panel types (dashboard-source.schema.json); the others are refused.
@@ -74,26 +74,9 @@ def _panel(panel: dict[str, Any], into: list[Panel], reading: Reading, where: st
     unit, note = n9e_unit_of(std.get("util") or std.get("unit"), grafana=False)
     if note:
         reading.refused.append(Refusal(here, "unit", note))
-    queries = []
-    for i, target in enumerate(panel.get("targets") or []):
-        expr = target.get("expr")
-        if not isinstance(expr, str) or not expr.strip():
-            continue
-        ref = target.get("refId") or chr(65 + i)
-        queries.append(
-            Query(
-                expr=expr.strip(),
-                title=title,
-                origin=f"{here} / {ref}",
-                unit=unit,
-                legend=str(target.get("legend") or ""),
-                description=str(panel.get("description") or ""),
-                instant=bool(target.get("instant")) or kind != "timeseries",
-            )
-        )
+    queries = panel_queries(panel, title, here, unit, "legend", kind != "timeseries")
     if not queries:
         reading.refused.append(Refusal(here, "panel", "no PromQL target"))
         return
-    layout = panel.get("layout") or {}
-    width = layout.get("w") if isinstance(layout.get("w"), int) and 1 <= layout["w"] <= 24 else None
+    width = panel_width((panel.get("layout") or {}).get("w"))
     into.append(Panel(title, kind, queries, width, str(panel.get("description") or "")))
