@@ -152,18 +152,11 @@ class Analysis:
 
 
 def metric_names(expr: str) -> set[str]:
-    """The metric names an expression selects (``name{...}`` and ``{__name__="name"}``)."""
-    import promql_parser as pp
+    """The metric names an expression selects (``name{...}`` and ``{__name__="name"}``): the selectors the
+    keep-lists are computed from."""
+    from .keep import reads
 
-    from .lint.promql import selector_name, walk
-
-    names = set()
-    for node, _ in walk(pp.parse(expr)):
-        if isinstance(node, pp.VectorSelector):
-            name = selector_name(node)
-            if name:
-                names.add(name)
-    return names
+    return {r.name for r in reads(expr, ()) if r.name}
 
 
 def reverse_index(project: Project) -> dict[str, MetricUse]:

@@ -35,15 +35,14 @@ def register(app: typer.Typer) -> None:
         that read it. Lists what is stored and never read, largest first (keep-list candidates)."""
         from ..analyze import ANALYZE_PARTS
         from ..analyze import analyze as run_analyze
-        from ..errors import RemoteError, UsageError
+        from ..errors import RemoteError
         from ..project import load_project
         from ..source import resolve_source
         from ..verify import ApiError
 
         with handle_errors():
             check_choice("--output", output, TABLE_OR_JSON)
-            if show not in ("all", "unused"):
-                raise UsageError(f"--show must be all or unused, not {show!r}")
+            check_choice("--show", show, ("all", "unused"))
             url = prometheus_url(conn, prometheus, n9e, datasource)
             project = load_project(resolve_source(source), ANALYZE_PARTS)  # before the first request
             api, where = open_api(conn, url, datasource)
