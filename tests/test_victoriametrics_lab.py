@@ -10,19 +10,11 @@ import time
 import pytest
 import requests
 
-from tests.ci import in_ci
+from tests.plugins.victoriametrics import vm_url
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.victoriametrics]
 
 SYNC_TIMEOUT = 180  # seconds for VictoriaMetrics to hold every metric name the Prometheus server has
-
-
-def _vm_url(lab) -> str:
-    if not lab.victoriametrics_url:
-        if in_ci():
-            pytest.fail("the control-plane lab runs without VictoriaMetrics (N9E_K8S_LAB_VM=0) in CI")
-        pytest.skip("lab without VictoriaMetrics (N9E_K8S_LAB_VM=0)")
-    return lab.victoriametrics_url
 
 
 def _names(url: str) -> set[str]:
@@ -62,7 +54,7 @@ def test_verify_passes_against_victoriametrics(controlplane_lab):
     from n9e_k8s.source import resolve_source
     from n9e_k8s.verify import PrometheusApi, verify
 
-    url = _vm_url(controlplane_lab)
+    url = vm_url(controlplane_lab)
     _wait_for_forwarded_series(controlplane_lab, url)
     project = load_project(resolve_source(None))
     vm_report = verify(project, PrometheusApi(url))
@@ -90,7 +82,7 @@ def test_verify_passes_against_victoriametrics(controlplane_lab):
 def test_victoriametrics_is_the_pinned_release(controlplane_lab):
     from n9e_k8s.vmagent import VMAGENT_VERSION
 
-    url = _vm_url(controlplane_lab)
+    url = vm_url(controlplane_lab)
     body = requests.get(f"{url}/metrics", timeout=10).text
     versions = [line for line in body.splitlines() if line.startswith("vm_app_version")]
     assert any(f'version="victoria-metrics-v{VMAGENT_VERSION}"' in line for line in versions), versions

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.ci import in_ci
-from tests.plugins.victoriametrics import free_port
+from tests.plugins.victoriametrics import vm_url
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.victoriametrics]
 
@@ -22,10 +22,7 @@ TIMEOUT = 90  # seconds for every job to be scraped by vmagent and stored in Vic
 
 
 def test_vmagent_scrapes_every_job_into_victoriametrics(controlplane_lab, vm_binaries: Path, tmp_path: Path):
-    if not controlplane_lab.victoriametrics_url:
-        if in_ci():
-            pytest.fail("the control-plane lab runs without VictoriaMetrics (N9E_K8S_LAB_VM=0) in CI")
-        pytest.skip("lab without VictoriaMetrics (N9E_K8S_LAB_VM=0)")
+    vm_url(controlplane_lab)
     from n9e_k8s.manifests import dump_yaml
     from n9e_k8s.selectors import load_selectors
     from n9e_k8s.source import resolve_source

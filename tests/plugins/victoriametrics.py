@@ -49,10 +49,10 @@ def vm_binaries() -> Path:
     return folder
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on now (for a vmagent a test starts)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def vm_url(lab) -> str:
+    """The lab's VictoriaMetrics URL; a lab without it fails in CI and skips elsewhere."""
+    if not lab.victoriametrics_url:
+        if in_ci():
+            pytest.fail("the control-plane lab runs without VictoriaMetrics (N9E_K8S_LAB_VM=0) in CI")
+        pytest.skip("lab without VictoriaMetrics (N9E_K8S_LAB_VM=0)")
+    return lab.victoriametrics_url
