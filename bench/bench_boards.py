@@ -86,6 +86,9 @@ def main() -> int:
     parser.add_argument("--range", default="1h")
     parser.add_argument("--step", default="15s")
     parser.add_argument("--write", type=Path)
+    parser.add_argument(
+        "--top", type=int, default=0, help="also list the N targets that read the most samples"
+    )
     args = parser.parse_args()
     from n9e_k8s.verify import ApiError, PrometheusApi
 
@@ -93,6 +96,7 @@ def main() -> int:
     step, end = seconds(args.step), time.time()
     start = end - seconds(args.range)
     rows = []
+    heaviest: list[tuple[int, str, str]] = []
     for name, exprs in [*our_boards(api), *reference_boards(step)]:
         total = empty = errors = 0
         for expr in exprs:
@@ -101,6 +105,7 @@ def main() -> int:
             except ApiError:
                 errors += 1
                 continue
+            heaviest.append((n, name, expr))
             total += n
             empty += series == 0
         rows.append((name, len(exprs), empty, errors, total))
@@ -111,6 +116,11 @@ def main() -> int:
         "|---|---:|---:|---:|---:|",
         *(f"| {n} | {t} | {e} | {x} | {s} |" for n, t, e, x, s in rows),
     ]
+    if args.top:
+        lines += ["", f"Heaviest {args.top} targets:", "", "| board | samples | target |", "|---|---:|---|"]
+        lines += [
+            f"| {b} | {n} | `{' '.join(e.split())[:160]}` |" for n, b, e in sorted(heaviest)[::-1][: args.top]
+        ]
     text = "\n".join(lines) + "\n"
     emit(text, args.write)
     return 0

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from n9e_k8s.alerts.model import Alert, AlertTests, ExpectedAlert, Record, RuleSet
-from n9e_k8s.alerts.render import prometheus_rule_file, to_yaml
+from n9e_k8s.alerts.render import prometheus_groups, prometheus_rule_file, to_yaml
 from n9e_k8s.catalog import Catalog, CatalogEntry, ExprTest
 
 _SERIES_NAME_RE = re.compile(r"[^a-zA-Z0-9_:]")
@@ -45,10 +45,23 @@ def _expected_samples(test: ExprTest) -> list[dict]:
     return samples
 
 
-def unit_test_file(catalog: Catalog) -> dict:
-    """One promtool test group per test case of a catalog entry (``<id>``, then ``<id>#2``, ...)."""
+def recording_rule_file(rules: RuleSet) -> dict:
+    """Every recording rule of the source (no alerts), as one Prometheus rule file."""
+    return {"groups": [{"name": g["name"], "rules": [r for r in g["rules"] if "record" in r]}
+                       for g in prometheus_groups(rules) if any("record" in r for r in g["rules"])]}  # fmt: skip
+
+
+def unit_test_file(catalog: Catalog, recorded_rules: str | None = None) -> dict:
+    """One promtool test group per test case of a catalog entry (``<id>``, then ``<id>#2``, ...).
+
+    With ``recorded_rules`` (the path of the recording rules), the cases of the entries that have a
+    ``recorded`` query instead evaluate that query over the recorded series, and must give the same
+    answer as the raw query does (names ``<id> (recorded)``)."""
     tests = []
     for entry in catalog.entries:
+        if recorded_rules and not entry.recorded:
+            continue
+        expr = entry.render_recorded(catalog.selectors, "rule") if recorded_rules else None
         for n, case in enumerate(entry.tests, start=1):
             series = [
                 {"series": catalog.selectors.expand(name, entry.component, "rule"), "values": values}
@@ -56,19 +69,19 @@ def unit_test_file(catalog: Catalog) -> dict:
             ]
             tests.append(
                 {
-                    "name": entry.id if n == 1 else f"{entry.id}#{n}",
+                    "name": (entry.id if n == 1 else f"{entry.id}#{n}") + (" (recorded)" if expr else ""),
                     "interval": "1m",
                     "input_series": series,
                     "promql_expr_test": [
                         {
-                            "expr": entry.render(catalog.selectors, "rule"),
+                            "expr": expr or entry.render(catalog.selectors, "rule"),
                             "eval_time": case.eval_time,
                             "exp_samples": _expected_samples(case),
                         }
                     ],
                 }
             )
-    return {"rule_files": [], "tests": tests}
+    return {"rule_files": [recorded_rules] if recorded_rules else [], "tests": tests}
 
 
 TEMPLATE_RE = re.compile(

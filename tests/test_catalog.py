@@ -13,7 +13,7 @@ from n9e_k8s.project import load_project
 from n9e_k8s.selectors import load_selectors
 from n9e_k8s.source import init_tree, resolve_source
 
-from .promtool_tests import rule_file, unit_test_file
+from .promtool_tests import recording_rule_file, rule_file, unit_test_file
 from .promtool_util import promtool, unit_test_failures
 
 ARTICLE_QUERIES = {
@@ -194,3 +194,57 @@ def test_promtool_case_fails_on_a_wrong_expectation(catalog, tmp_path: Path):
     assert len(failures) == 1
     got = re.search(r"got: \{\} (\S+)", failures[0])
     assert "exp: {} 5E-01" in failures[0] and got and float(got.group(1)) == pytest.approx(0.97), failures[0]
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_project(resolve_source(), ("catalog", "rules"))
+
+
+@pytest.mark.promtool
+def test_recorded_queries_answer_as_the_raw_ones(project, tmp_path: Path):
+    """Each `recorded` query, evaluated over the recording rules' output on the entry's own test series,
+    gives the entry's expected values: a panel reading the recordings shows what the raw query shows
+    (at the recordings' 5-minute window)."""
+    rules = tmp_path / "recorded.rules.yaml"
+    rules.write_text(yaml.safe_dump(recording_rule_file(project.rules), sort_keys=False))
+    doc = unit_test_file(project.catalog, str(rules))
+    assert len(doc["tests"]) >= sum(1 for e in project.catalog.entries if e.recorded) >= 30
+    tests = tmp_path / "recorded.test.yaml"
+    tests.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    assert unit_test_failures(tests) == []
+
+
+@pytest.mark.promtool
+def test_a_recorded_query_that_drops_a_label_fails(project, tmp_path: Path):
+    """The check can fail: a recording that sums the code label away leaves read availability at 1."""
+    rules_doc = recording_rule_file(project.rules)
+    for group in rules_doc["groups"]:
+        for rule in group["rules"]:
+            if rule["record"] == "instance_verb_resource_code:apiserver_request_total:rate5m":
+                rule["expr"] = rule["expr"].replace(", code)", ")")
+    rules = tmp_path / "broken.rules.yaml"
+    rules.write_text(yaml.safe_dump(rules_doc, sort_keys=False))
+    doc = unit_test_file(project.catalog, str(rules))
+    doc["tests"] = [t for t in doc["tests"] if t["name"] == "apiserver.read_availability (recorded)"]
+    tests = tmp_path / "broken.test.yaml"
+    tests.write_text(yaml.safe_dump(doc, sort_keys=False))
+    failures = unit_test_failures(tests)
+    assert len(failures) == 1 and "exp: {} " in failures[0], failures
+
+
+def test_every_recorded_series_a_query_reads_is_recorded(project):
+    """A `recorded` query reads only recording-rule outputs the source defines (or raw series), and
+    every dashboard recording is read by some panel: none is evaluated for nothing."""
+    from n9e_k8s.analyze import metric_names
+
+    sel = project.config
+    records = {r.record for r in project.rules.records}
+    read: set[str] = set()
+    for entry in project.catalog.entries:
+        if entry.recorded:
+            names = metric_names(entry.render_recorded(sel, "rule") or "")
+            read |= names
+            assert {n for n in names if ":" in n} <= records, entry.id
+    dashboard = {r.record for r in project.rules.records if r.group.endswith("-dashboard.rules")}
+    assert dashboard and dashboard <= read, sorted(dashboard - read)

@@ -111,7 +111,7 @@ def test_panels_use_the_datasource_variable_and_catalog_expressions(builtin) -> 
                 chr(65 + i) for i in range(len(panel["targets"]))
             ]
             exprs |= {t["expr"] for t in panel["targets"]}
-        assert exprs == {ctx.catalog.get(q).render(ctx.config, "dashboard") for q in spec.query_ids()}
+        assert exprs == {ctx.catalog.get(q).board_expr(ctx.config) for q in spec.query_ids()}
         used = set(re.findall(r"\$(\w+)", " ".join(exprs))) - {"datasource"}
         assert used <= set(names), f"{spec.ident}: variables used but not defined: {used - set(names)}"
 
@@ -348,10 +348,10 @@ def test_rendered_json_is_stable_text(fixture_tree: SourceTree) -> None:
 
 def test_every_panel_expression_lints_clean(builtin) -> None:
     from n9e_k8s.lint import LintContext, Query, lint_query
-    from n9e_k8s.lint.collect import variable_kinds
+    from n9e_k8s.lint.collect import recorded_series, variable_kinds
 
     _tree, ctx = builtin
-    lint_ctx = LintContext(registry=ctx.registry, selectors=ctx.config)
+    lint_ctx = LintContext(registry=ctx.registry, selectors=ctx.config, recorded=recorded_series(ctx))
     findings, count = [], 0
     for spec in ctx.dashboards:
         for _, panel in spec.panels():

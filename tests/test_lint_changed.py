@@ -104,13 +104,21 @@ def test_a_changed_entry_lints_it_and_the_alert_that_uses_it(app: typer.Typer, r
     edit(
         repo / "promql/apiserver.yaml", "[$interval]))'", "[$interval])) * 1'"
     )  # apiserver.qps, the 1st such
-    assert linted(app, repo) == ["alert APIServerQPSHigh", "catalog apiserver.qps"]
+    assert linted(app, repo) == [
+        "alert APIServerQPSHigh",
+        "catalog apiserver.qps",
+        "catalog apiserver.qps (recorded)",
+    ]
 
 
 def test_a_committed_change_on_a_branch_counts_against_main(app: typer.Typer, repo: Path) -> None:
     edit(repo / "promql/apiserver.yaml", "[$interval]))'", "[$interval])) * 1'")
     git(repo, "commit", "-qam", "edit")
-    assert linted(app, repo) == ["alert APIServerQPSHigh", "catalog apiserver.qps"]
+    assert linted(app, repo) == [
+        "alert APIServerQPSHigh",
+        "catalog apiserver.qps",
+        "catalog apiserver.qps (recorded)",
+    ]
     assert linted(app, repo, "--base", "HEAD") == []
 
 

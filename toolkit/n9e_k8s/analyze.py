@@ -175,9 +175,9 @@ def reverse_index(project: Project) -> dict[str, MetricUse]:
 
     by_expr: dict[str, str] = {}
     for entry in catalog.entries:
-        expr = entry.render(selectors, "dashboard")
-        by_expr[expr] = entry.id
-        add(expr, "catalog", entry.id)
+        for expr in entry.board_exprs(selectors):
+            by_expr[expr] = entry.id
+            add(expr, "catalog", entry.id)
     for _, board in render_boards(project):
         ident = board.get("ident") or board.get("name", "?")
         for _, panel in iter_panels(board["configs"].get("panels"), "panels"):

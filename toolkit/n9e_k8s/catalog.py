@@ -53,9 +53,12 @@ class CatalogEntry:
     tests: tuple[ExprTest, ...] = ()  # the first is the main case; more cover e.g. a quiet cluster
     instant: bool = False
     expected_empty: str | None = None  # why the query may legitimately return nothing
+    # The same query over recording rules (5-minute rates): what a panel runs, cheaper to refresh.
+    recorded: str | None = None
     file: Path | None = None
     line: int | None = None
     expr_line: int | None = None
+    recorded_line: int | None = None
 
     @property
     def test(self) -> ExprTest | None:
@@ -63,6 +66,19 @@ class CatalogEntry:
 
     def render(self, selectors: Selectors, mode: Mode = "dashboard") -> str:
         return selectors.expand(self.expr, self.component, mode)
+
+    def render_recorded(self, selectors: Selectors, mode: Mode = "dashboard") -> str | None:
+        return selectors.expand(self.recorded, self.component, mode) if self.recorded else None
+
+    def board_expr(self, selectors: Selectors) -> str:
+        """What a panel runs: the recorded query, unless there is none or config.yaml turns
+        ``recorded_panels`` off (then the raw query, with the board's rate window)."""
+        recorded = self.render_recorded(selectors) if selectors.recorded_panels else None
+        return recorded or self.render(selectors, "dashboard")
+
+    def board_exprs(self, selectors: Selectors) -> list[str]:
+        """Both forms a board of this entry may run (for readers that map a panel target to its entry)."""
+        return [self.render(selectors, "dashboard"), *filter(None, [self.render_recorded(selectors)])]
 
 
 @dataclass
@@ -138,9 +154,10 @@ def _parse_entry(raw: LineDict, component: str, index: int, file: Path, selector
             file, f"id must start with '{component}.'", line=raw.line_of("id"), path=f"{path}.id"
         )
     path = f"{path}({entry_id})"
-    problem = _check_expr(raw["expr"], component, selectors)
-    if problem:
-        raise SourceError(file, problem, line=raw.line_of("expr"), path=f"{path}.expr")
+    for key in ("expr", "recorded"):
+        problem = _check_expr(raw[key], component, selectors) if key in raw else None
+        if problem:
+            raise SourceError(file, problem, line=raw.line_of(key), path=f"{path}.{key}")
     raw_tests = raw.get("test")
     cases = raw_tests if isinstance(raw_tests, list) else [raw_tests] if "test" in raw else []
     return CatalogEntry(
@@ -159,9 +176,11 @@ def _parse_entry(raw: LineDict, component: str, index: int, file: Path, selector
         tests=tuple(_test(t) for t in cases),
         instant=raw.get("instant", False),
         expected_empty=raw.get("expected_empty"),
+        recorded=raw["recorded"].strip() if "recorded" in raw else None,
         file=file,
         line=raw.line,
         expr_line=raw.line_of("expr"),
+        recorded_line=raw.line_of("recorded") if "recorded" in raw else None,
     )
 
 

@@ -71,6 +71,8 @@ class Selectors:
     specs: dict[str, Component] = field(default_factory=dict)
     # What the scrape jobs keep (`collection` in config.yaml): the keep-list mode, extras, trimmed buckets.
     collection: CollectionConfig = field(default_factory=CollectionConfig)
+    # Panels read the recording rules named by their catalog entry's `recorded` query (`recorded_panels`).
+    recorded_panels: bool = True
 
     @property
     def components(self) -> list[str]:
@@ -170,6 +172,7 @@ CONFIG_KEYS = (
     "disabled_alerts",
     "notify_rules",
     "collection",
+    "recorded_panels",
 )
 VARIABLE_KEYS = ("kind", "label", "metric", "component", "default", "options", "title")
 
@@ -289,6 +292,10 @@ def load_selectors(promql_dir: Path) -> Selectors:
         notify_rules = []
     collection, problems = parse_collection(data.get("collection"), file, data.line_of("collection"))
     errors += problems
+    recorded_panels = data.get("recorded_panels", True)
+    if not isinstance(recorded_panels, bool):
+        add(data, "recorded_panels", "recorded_panels must be true or false", "recorded_panels")
+        recorded_panels = True
     if errors:
         raise SourceErrors(errors)
     return Selectors(
@@ -303,4 +310,5 @@ def load_selectors(promql_dir: Path) -> Selectors:
         tuple(n.strip() for n in notify_rules),
         specs,
         collection,
+        recorded_panels,
     )

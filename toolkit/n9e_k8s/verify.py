@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .catalog import Catalog, CatalogEntry
+from .catalog import Catalog
 from .n9e.formats.board import iter_panels
 from .project import Project
 from .selectors import Selectors
@@ -222,16 +222,18 @@ def regex_escape(value: str) -> str:
 
 
 def catalog_results(catalog: Catalog, selectors: Selectors) -> list[Result]:
+    """Each entry's query, and its recorded form (read from the recording rules) when it has one."""
     return [
         Result(
             kind="catalog",
-            name=e.id,
-            query=selectors.substitute_defaults(e.render(selectors, "dashboard")),
+            name=e.id if i == 0 else f"{e.id} (recorded)",
+            query=selectors.substitute_defaults(expr),
             expected_empty=e.expected_empty,
             entry=e.id,
         )
         for e in catalog.entries
         if selectors.scraped(e.component)  # a component that is not scraped has no data to check
+        for i, expr in enumerate(e.board_exprs(selectors))
     ]
 
 
@@ -305,7 +307,7 @@ def dashboard_results(
     report: Report,
 ) -> list[Result]:
     """Variable results, then one result per panel target with the variables' real values."""
-    by_expr: dict[str, CatalogEntry] = {e.render(selectors, "dashboard"): e for e in catalog.entries}
+    by_expr = {expr: e for e in catalog.entries for expr in e.board_exprs(selectors)}
     out: list[Result] = []
     for board in boards:
         ident = board.get("ident") or board.get("name", "?")

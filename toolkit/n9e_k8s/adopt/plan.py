@@ -46,9 +46,10 @@ class Placer:
         self.ids = set(project.catalog.by_id)
         self.known: dict[str, list[str]] = {}  # canonical -> catalog ids (two entries may be the same query)
         for entry in project.catalog.entries:
-            key = canonical(entry.render(self.sel, "dashboard"), self.sel)
-            if key:
-                self.known.setdefault(key, []).append(entry.id)
+            for expr in entry.board_exprs(self.sel):  # a board of ours holds the recorded form
+                key = canonical(expr, self.sel)
+                if key and entry.id not in self.known.get(key, []):
+                    self.known.setdefault(key, []).append(entry.id)
         self.prefer: set[str] = set()  # ids of the existing board the one being placed replaces
         self.units = {e.id: e.unit for e in project.catalog.entries}
         self.alerts = {a.name: a for a in project.rules.alerts}

@@ -142,6 +142,7 @@ class Record:
     file: Path | None = None
     line: int | None = None
     expr_line: int | None = None
+    lint_ignore: tuple[tuple[str, str], ...] = ()  # lint rule id -> why it does not apply (`lint.ignore`)
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,7 @@ def _record(raw: LineDict, group: str, path: str, ctx: _Ctx) -> list[Record]:
                 file=ctx.file,
                 line=raw.line,
                 expr_line=raw.line_of("expr"),
+                lint_ignore=tuple(sorted(((raw.get("lint") or {}).get("ignore") or {}).items())),
             )
         )
     return out

@@ -43,7 +43,7 @@ def boards_markdown(tree: SourceTree) -> str:
                 w, h = panel_size(panel, ptype)
                 title = panel.overrides["title"]["en"] if "title" in panel.overrides else entries[0].title.en
                 unit = panel.overrides.get("unit") or entries[0].unit
-                ids = ", ".join(f"`{q}`" for q in panel.queries)
+                ids = ", ".join(f"`{e.id}`" + (" (recorded)" if e.recorded else "") for e in entries)
                 lines.append(f"| {title} | {ptype} | {w}/{COLUMNS} x {h} | {unit} | {ids} |")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

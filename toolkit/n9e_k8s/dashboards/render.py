@@ -105,7 +105,7 @@ def _target(
     legend = entry.legend.get(lang) or (entry.title.get(lang) if several else "")
     target: dict[str, Any] = {
         "refId": chr(ord("A") + index),
-        "expr": entry.render(selectors, "dashboard"),
+        "expr": entry.board_expr(selectors),
         "legend": legend,
     }
     if entry.instant and ptype != "timeseries":

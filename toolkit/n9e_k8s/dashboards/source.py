@@ -84,9 +84,8 @@ def entry_problems(entry: CatalogEntry, selectors: Selectors, unit: str | None =
         n9e_unit(unit or entry.unit)
     except UnknownUnit as exc:
         out.append(str(exc))
-    unknown = sorted(
-        used_variables(entry.render(selectors, "dashboard")) - set(selectors.variables) - {"datasource"}
-    )
+    used = set().union(*(used_variables(e) for e in entry.board_exprs(selectors)))
+    unknown = sorted(used - set(selectors.variables) - {"datasource"})
     if unknown:
         out.append(
             f"uses undefined variable(s) {', '.join('$' + v for v in unknown)}; define them under 'variables' in config.yaml"

@@ -46,16 +46,20 @@ def collect_catalog(project: Project) -> Iterator[Query]:
         kinds = variable_kinds(selectors)
         for name in entry.variables:
             kinds.setdefault(name, "text")
-        yield Query(
-            expr=entry.render(selectors, "dashboard"),
-            origin=f"catalog {entry.id}",
-            file=tree.display(entry.file) if entry.file else None,
-            line=entry.expr_line or entry.line,
-            unit=entry.unit,
-            variables=kinds,
-            ignore=dict(entry.lint_ignore),
-            query_id=entry.id,
-        )
+        forms = [(entry.render(selectors, "dashboard"), "", entry.expr_line)]
+        if entry.recorded:
+            forms.append((entry.render_recorded(selectors) or "", " (recorded)", entry.recorded_line))
+        for expr, suffix, line in forms:
+            yield Query(
+                expr=expr,
+                origin=f"catalog {entry.id}{suffix}",
+                file=tree.display(entry.file) if entry.file else None,
+                line=line or entry.line,
+                unit=entry.unit,
+                variables=kinds,
+                ignore=dict(entry.lint_ignore),
+                query_id=entry.id,
+            )
 
 
 def collect_rules(project: Project) -> Iterator[Query]:
@@ -76,7 +80,7 @@ def collect_rules(project: Project) -> Iterator[Query]:
             file=str(rule.file) if rule.file else None,
             line=rule.expr_line or rule.line,
             kind="rule",
-            ignore=dict(rule.lint_ignore) if isinstance(rule, Alert) else {},
+            ignore=dict(rule.lint_ignore),
             query_id=name,
         )
 
