@@ -6,8 +6,8 @@
 
 Every panel target is run as one range query (the board's time range, default the last hour) with
 ``stats=all`` (Prometheus 2.35+), and ``data.stats.samples.totalQueryableSamples`` is summed per board. Our
-boards' variables get real values the way `verify` chooses them; n9e's boards have only a datasource
-variable, and their Grafana-style interval variables are given the step. Not a test.
+boards' variables and n9e's get real values the way `verify` chooses them (the first value in the data), and
+n9e's Grafana-style interval variables are given the step. Not a test.
 """
 
 from __future__ import annotations
@@ -68,13 +68,24 @@ def our_boards(api: Any) -> list[tuple[str, list[str]]]:
     return out
 
 
-def reference_boards(step: int) -> list[tuple[str, list[str]]]:
+def reference_boards(api: Any, step: int) -> list[tuple[str, list[str]]]:
+    """n9e's boards with their variables resolved the way ours are (the first value in the data)."""
+    from n9e_k8s.project import load_project
+    from n9e_k8s.source import resolve_source
+    from n9e_k8s.verify import resolve_variables
+
+    config = load_project(resolve_source(None), ("catalog",)).config
     builtins = {"__rate_interval": f"{4 * step}s", "__interval": f"{step}s", "__range": "1h"}
     out = []
     for file in sorted(REFERENCE.glob("*.json")):
         board = json.loads(file.read_text(encoding="utf-8"))
+        configs = board.get("configs", board)
+        values, _ = resolve_variables({"configs": json.loads(configs) if isinstance(configs, str) else configs},
+                                      api.label_values, config)  # fmt: skip
         exprs = [
-            re.sub(r"\$\{?(__\w+)\}?", lambda m: builtins.get(m.group(1), m.group(0)), e)
+            substitute_variables(
+                re.sub(r"\$\{?(__\w+)\}?", lambda m: builtins.get(m.group(1), m.group(0)), e), values
+            )
             for e in targets(board)
         ]
         out.append((f"n9e {file.stem}", exprs))
@@ -97,7 +108,7 @@ def main() -> int:
     start = end - seconds(args.range)
     rows = []
     heaviest: list[tuple[int, str, str]] = []
-    for name, exprs in [*our_boards(api), *reference_boards(step)]:
+    for name, exprs in [*our_boards(api), *reference_boards(api, step)]:
         total = empty = errors = 0
         for expr in exprs:
             try:
