@@ -50,3 +50,17 @@ def test_a_command_help_imports_nothing_heavy() -> None:
 
 def test_version_imports_nothing_heavy() -> None:
     assert heavy(loaded_after("--version")) == []
+
+
+def test_registering_twice_adds_no_command_twice() -> None:
+    """main() run twice in one process (tests, embedding programs) must not register the commands again:
+    every copy was converted by typer on each run, so the 200th in-process run took seconds."""
+    from n9e_k8s.cli import _register_all, app
+
+    _register_all()
+    before = len(app.registered_commands)
+    _register_all()
+    _register_all()
+    assert len(app.registered_commands) == before
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert len(names) == len(set(names)), names

@@ -55,11 +55,18 @@ def _root(
     """Kubernetes control-plane monitoring for Nightingale (n9e), kept as code."""
 
 
+_registered: set[str] = set()
+
+
 def _register_all() -> None:
-    # Registration imports only the small command modules; heavy modules are imported inside the
-    # command functions themselves.
+    """Add every command to the app, once per process: a second call (main() run twice in one process,
+    as tests and embedding programs do) would append the commands again, and typer converts each copy on
+    every run. Registration imports only the small command modules; heavy modules are imported inside
+    the command functions themselves."""
     for module in dict.fromkeys(COMMANDS.values()):
-        importlib.import_module(f"n9e_k8s.commands.{module}").register(app)
+        if module not in _registered:
+            importlib.import_module(f"n9e_k8s.commands.{module}").register(app)
+            _registered.add(module)
 
 
 def main(argv: list[str] | None = None) -> None:

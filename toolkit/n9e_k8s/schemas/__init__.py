@@ -102,8 +102,28 @@ def _line(document: Any, parts: list[str | int]) -> int | None:
     return line
 
 
+_VALID: set[tuple[str, bytes]] = set()  # (schema, digest of a document found valid) in this process
+_VALID_MAX = 4096
+
+
+def _digest(document: Any) -> bytes | None:
+    import hashlib
+
+    try:
+        text = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON data (a date, a non-string key): no shortcut
+        return None
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def validate(name: str, document: Any, file: str, prefix: str = "", lines: bool = False) -> list[Problem]:
-    """All schema violations of ``document`` as Problems, sorted by position."""
+    """All schema violations of ``document`` as Problems, sorted by position.
+
+    Validity depends on the data only, so a document already found valid in this process is not walked
+    again (a long-lived process, such as a test run or an editor integration, loads the same files often)."""
+    key = _digest(document)
+    if key is not None and (name, key) in _VALID:
+        return []
     problems = []
     for error in _validator(name).iter_errors(document):
         error = _deepest(error)
@@ -125,4 +145,6 @@ def validate(name: str, document: Any, file: str, prefix: str = "", lines: bool 
                 line=_line(document, parts) if lines else None,
             )
         )
+    if not problems and key is not None and len(_VALID) < _VALID_MAX:
+        _VALID.add((name, key))
     return sorted(set(problems), key=lambda p: (p.line or 0, p.path, p.message))
