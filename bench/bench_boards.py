@@ -54,13 +54,19 @@ def samples(api: Any, expr: str, start: float, end: float, step: int) -> tuple[i
     return int(data["stats"]["samples"]["totalQueryableSamples"]), len(data["result"])
 
 
-def our_boards(api: Any) -> list[tuple[str, list[str]]]:
+def our_boards(api: Any, raw: bool = False) -> list[tuple[str, list[str]]]:
     from n9e_k8s.dashboards.produce import render_boards
     from n9e_k8s.project import load_project
     from n9e_k8s.source import resolve_source
     from n9e_k8s.verify import resolve_variables
 
     project = load_project(resolve_source(None), ("catalog", "dashboards"))
+    if raw:  # every panel's raw query, as with recorded_panels: false
+        import dataclasses
+
+        project = dataclasses.replace(
+            project, config=dataclasses.replace(project.config, recorded_panels=False)
+        )
     out = []
     for _, board in render_boards(project):
         values, _ = resolve_variables(board, api.label_values, project.config)
@@ -98,6 +104,9 @@ def main() -> int:
     parser.add_argument("--step", default="15s")
     parser.add_argument("--write", type=Path)
     parser.add_argument(
+        "--raw", action="store_true", help="also run our boards' raw queries (recorded_panels: false)"
+    )
+    parser.add_argument(
         "--top", type=int, default=0, help="also list the N targets that read the most samples"
     )
     args = parser.parse_args()
@@ -108,7 +117,11 @@ def main() -> int:
     start = end - seconds(args.range)
     rows = []
     heaviest: list[tuple[int, str, str]] = []
-    for name, exprs in [*our_boards(api), *reference_boards(api, step)]:
+    for name, exprs in [
+        *our_boards(api),
+        *([(f"{n} (raw)", e) for n, e in our_boards(api, raw=True)] if args.raw else []),
+        *reference_boards(api, step),
+    ]:
         total = empty = errors = 0
         for expr in exprs:
             try:

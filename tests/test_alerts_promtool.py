@@ -75,7 +75,7 @@ def test_every_alert_fires_and_stays_silent(promtool: str, rules, tmp_path: Path
     }
     # The dashboard recordings are tested through the panels that read them: tests/test_catalog.py
     # evaluates every `recorded` catalog query over them and expects the raw query's values.
-    dashboard = {r.record for r in rules.records if r.group.endswith("-dashboard.rules")}
+    dashboard = {r.record for g in rules.groups if g.for_dashboards for r in g.rules}
     assert dashboard and tested == records - dashboard
     # One promtool run per component, with only its rule files (and those of the records its alerts
     # read): every test re-evaluates every loaded group from time 0, so one run over all components costs

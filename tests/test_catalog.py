@@ -246,5 +246,5 @@ def test_every_recorded_series_a_query_reads_is_recorded(project):
             names = metric_names(entry.render_recorded(sel, "rule") or "")
             read |= names
             assert {n for n in names if ":" in n} <= records, entry.id
-    dashboard = {r.record for r in project.rules.records if r.group.endswith("-dashboard.rules")}
+    dashboard = {r.record for g in project.rules.groups if g.for_dashboards for r in g.rules}
     assert dashboard and dashboard <= read, sorted(dashboard - read)

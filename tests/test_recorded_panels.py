@@ -52,11 +52,12 @@ def test_recorded_panels_false_gives_the_raw_queries(tree: Path) -> None:
     files = render_all(project)
     for ident in ("k8s-apiserver", "k8s-controller-manager", "k8s-scheduler", "k8s-etcd"):
         assert not [e for e in _targets(files, ident).values() if ":rate5m" in e], ident
-    # the recording rules are still rendered: a board set back to recordings later finds them
-    assert (
-        "instance_verb_resource_code:apiserver_request_total:rate5m"
-        in files["prometheus/apiserver.rules.yaml"]
+    # and nothing evaluates or stores the recordings no panel reads; the other recordings stay
+    rules = "".join(
+        text for path, text in files.items() if path.startswith(("prometheus/", "recording-rules/"))
     )
+    assert ":rate5m" not in rules and "apiserver_request:burnrate5m" in rules
+    assert not [g for g in project.rules.groups if g.for_dashboards]
 
 
 def test_recorded_panels_must_be_a_boolean(tree: Path) -> None:

@@ -152,6 +152,11 @@ class Group:
     interval: str | None
     rules: tuple[Alert | Record, ...]
 
+    @property
+    def for_dashboards(self) -> bool:
+        """A group of the recordings only the boards' recorded panels read (``<component>-dashboard.rules``)."""
+        return self.name.endswith(DASHBOARD_GROUP_SUFFIX)
+
 
 @dataclass
 class RuleSet:
@@ -550,11 +555,15 @@ def _unknown_disabled(selectors: Selectors, tests: list[AlertTests]) -> list[Sou
     ]
 
 
+DASHBOARD_GROUP_SUFFIX = "-dashboard.rules"
+
+
 def _configured(rules: RuleSet) -> RuleSet:
     """The rules config.yaml keeps: none of an unscraped component (``scraped: false``), no alert
-    in ``disabled_alerts``; groups left empty drop out. Everything was checked before."""
+    in ``disabled_alerts``, no dashboard recordings with ``recorded_panels: false`` (no panel reads
+    them then); groups left empty drop out. Everything was checked before."""
     sel = rules.selectors
-    if not sel.unscraped and not sel.disabled_alerts:
+    if not sel.unscraped and not sel.disabled_alerts and sel.recorded_panels:
         return rules
 
     def keep(rule: Alert | Record) -> bool:
@@ -563,7 +572,7 @@ def _configured(rules: RuleSet) -> RuleSet:
     groups = []
     for g in rules.groups:
         kept = tuple(r for r in g.rules if keep(r))
-        if sel.scraped(g.component) and kept:
+        if sel.scraped(g.component) and kept and (sel.recorded_panels or not g.for_dashboards):
             groups.append(replace(g, rules=kept))
     tests = [t for t in rules.alert_tests if sel.scraped(t.component) and t.name not in sel.disabled_alerts]
     files = {c: f for c, f in rules.files.items() if sel.scraped(c)}
