@@ -117,7 +117,16 @@ def build_subset(dest: Path) -> None:
     (dest / "alerts").mkdir(parents=True)
     (dest / "recording-rules").mkdir()
     shutil.copy(full / ".n9e-k8s-build", dest / ".n9e-k8s-build")
-    shutil.copy(full / "recording-rules" / "apiserver.json", dest / "recording-rules" / "apiserver.json")
+    # the burn-rate and availability recordings; not the dashboard ones (the boards' 5-minute rates)
+    from n9e_k8s.project import load_project
+    from n9e_k8s.source import resolve_source
+
+    groups = load_project(resolve_source(None), ("rules",)).rules.groups
+    dashboard = {r.record for g in groups if g.for_dashboards for r in g.rules}
+    records = json.loads((full / "recording-rules" / "apiserver.json").read_text())
+    kept = [r for r in records if r["name"] not in dashboard]
+    assert dashboard and len(kept) < len(records)
+    (dest / "recording-rules" / "apiserver.json").write_text(json.dumps(kept))
     alerts = json.loads((full / "alerts" / "apiserver.json").read_text())
     burn = [a for a in alerts if a["name"].startswith("KubeAPIErrorBudgetBurn-")]
     assert sorted(a["name"] for a in burn) == sorted(f"KubeAPIErrorBudgetBurn-{lv}" for lv in LEVELS)
