@@ -54,13 +54,10 @@ def samples(api: Any, expr: str, start: float, end: float, step: int) -> tuple[i
     return int(data["stats"]["samples"]["totalQueryableSamples"]), len(data["result"])
 
 
-def our_boards(api: Any, raw: bool = False) -> list[tuple[str, list[str]]]:
+def our_boards(api: Any, project: Any, raw: bool = False) -> list[tuple[str, list[str]]]:
     from n9e_k8s.dashboards.produce import render_boards
-    from n9e_k8s.project import load_project
-    from n9e_k8s.source import resolve_source
     from n9e_k8s.verify import resolve_variables
 
-    project = load_project(resolve_source(None), ("catalog", "dashboards"))
     if raw:  # every panel's raw query, as with recorded_panels: false
         import dataclasses
 
@@ -74,13 +71,10 @@ def our_boards(api: Any, raw: bool = False) -> list[tuple[str, list[str]]]:
     return out
 
 
-def reference_boards(api: Any, step: int) -> list[tuple[str, list[str]]]:
+def reference_boards(api: Any, config: Any, step: int) -> list[tuple[str, list[str]]]:
     """n9e's boards with their variables resolved the way ours are (the first value in the data)."""
-    from n9e_k8s.project import load_project
-    from n9e_k8s.source import resolve_source
     from n9e_k8s.verify import resolve_variables
 
-    config = load_project(resolve_source(None), ("catalog",)).config
     builtins = {"__rate_interval": f"{4 * step}s", "__interval": f"{step}s", "__range": "1h"}
     out = []
     for file in sorted(REFERENCE.glob("*.json")):
@@ -110,7 +104,11 @@ def main() -> int:
         "--top", type=int, default=0, help="also list the N targets that read the most samples"
     )
     args = parser.parse_args()
+    from n9e_k8s.project import load_project
+    from n9e_k8s.source import resolve_source
     from n9e_k8s.verify import ApiError, PrometheusApi
+
+    project = load_project(resolve_source(None), ("catalog", "dashboards"))  # once, for both sides
 
     api = PrometheusApi(os.environ["PROMETHEUS_URL"], timeout=120)
     step, end = seconds(args.step), time.time()
@@ -118,9 +116,9 @@ def main() -> int:
     rows = []
     heaviest: list[tuple[int, str, str]] = []
     for name, exprs in [
-        *our_boards(api),
-        *([(f"{n} (raw)", e) for n, e in our_boards(api, raw=True)] if args.raw else []),
-        *reference_boards(api, step),
+        *our_boards(api, project),
+        *([(f"{n} (raw)", e) for n, e in our_boards(api, project, raw=True)] if args.raw else []),
+        *reference_boards(api, project.config, step),
     ]:
         total = empty = errors = 0
         for expr in exprs:
