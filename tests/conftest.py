@@ -12,26 +12,6 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-def _cache_click_commands() -> None:
-    """typer's CliRunner turns the Typer app into a click command on every invoke, evaluating every
-    command's signature (0.6 s for our 30 commands); hundreds of in-process invokes paid minutes for it.
-    Build it once per app and set of registered commands (tests register more as they go)."""
-    import typer.testing
-
-    built: dict[tuple[int, int, int], object] = {}
-    original = typer.testing._get_command
-
-    def get_command(app: typer.Typer) -> object:
-        key = (id(app), len(app.registered_commands), len(app.registered_groups))
-        if key not in built:
-            built[key] = original(app)
-        return built[key]
-
-    typer.testing._get_command = get_command
-
-
-_cache_click_commands()
-
 pytest_plugins: list[str] = [
     "tests.plugins.n9e_lab",
     "tests.plugins.promtool",
